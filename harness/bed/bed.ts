@@ -1,0 +1,55 @@
+/**
+ * The bed contract: what the scenario runner needs from whatever runs the nodes. The container
+ * bed implements it today; a simulator or a multi-host runtime can implement it later without
+ * touching scenarios, history or checkers.
+ */
+import type { NodeName } from '../scenario/schema.js';
+
+/** A component that is not the real thing, named in every report. */
+export interface StandIn {
+  component: string;
+  standsFor: string;
+  reason: string;
+}
+
+/** Result of one replication run from a primary to the backup. */
+export interface SyncOutcome {
+  ok: boolean;
+  from: NodeName | null;
+  durationMs: number;
+  /** Files and bytes transferred, when the transport reported them. */
+  stats: Record<string, number>;
+  /** Error text when `ok` is false. */
+  error?: string;
+}
+
+export interface DnsUpdateOutcome {
+  ok: boolean;
+  addresses: string[];
+  output: string;
+}
+
+export interface Bed {
+  readonly runId: string;
+  readonly standIns: readonly StandIn[];
+  readonly zone: string;
+  /** The name clients resolve to find the IMAP service, e.g. `imap.mailha.test`. */
+  readonly imapHostname: string;
+  /** `IP:PORT` of the DNS server clients query. */
+  readonly dnsServer: string;
+  /** IMAP address of a node (stable across kill and start). */
+  address(node: NodeName): string;
+  /** Topology node serving an address, or null for an address the bed does not own. */
+  nodeOf(address: string): NodeName | null;
+  isRunning(node: NodeName): boolean;
+  /** Kills nodes at once (SIGKILL, no shutdown). */
+  kill(nodes: readonly NodeName[]): Promise<void>;
+  /** Starts killed nodes again and waits until each serves IMAP (or DNS). */
+  start(nodes: readonly NodeName[]): Promise<void>;
+  /** Runs one replication pass from a running primary to the backup, then re-applies read-only mode. */
+  sync(): Promise<SyncOutcome>;
+  /** Replaces the A records of the IMAP hostname with a TSIG-signed dynamic update. */
+  updateDns(addresses: readonly string[]): Promise<DnsUpdateOutcome>;
+  /** Removes every container, network and volume of the run. Safe to call twice. */
+  close(): Promise<void>;
+}

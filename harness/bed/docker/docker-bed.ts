@@ -1,0 +1,330 @@
+/**
+ * The container bed: every node a real server in a Docker container on one `--internal` network,
+ * with fixed addresses so a killed node comes back where DNS and peers expect it.
+ */
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import type Dockerode from 'dockerode';
+import type { Logger } from 'pino';
+import { getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
+import type { Bed, DnsUpdateOutcome, StandIn, SyncOutcome } from '../bed.js';
+import type { NodeName, Scenario } from '../../scenario/schema.js';
+import { TOPOLOGY_NODES } from '../../scenario/topology.js';
+import { generateTsigSecret, renderBindConfig, renderTsigKeyFile, TSIG_KEY_PATH, NAMED_CONF_PATH } from '../../images/bind-config.js';
+import type { Account } from '../../workload/client.js';
+import { removeLabelled, runLabels, LABEL_NODE } from './labels.js';
+import { StaticIpContainer } from './static-ip-container.js';
+
+const HOST_OCTET: Record<NodeName, number> = { 'primary-1': 10, 'primary-2': 11, backup: 20, dns: 30 };
+const TSIG_KEY_NAME = 'mailha-update';
+const START_TIMEOUT_MS = 90_000;
+const EXEC_TIMEOUT_MS = 120_000;
+
+export interface DockerBedOptions {
+  scenario: Scenario;
+  runId: string;
+  accounts: readonly Account[];
+  images: { courier: string; bind: string };
+  log: Logger;
+}
+
+/** Raised when a command run inside a node fails; names the node, container and command. */
+export class NodeCommandError extends Error {
+  constructor(node: string, containerId: string, command: string[], exitCode: number, output: string) {
+    super(`${command.join(' ')} failed in ${node} (container ${containerId.slice(0, 12)}) with exit code ${exitCode}: ${output.trim().slice(-2000)}`);
+    this.name = 'NodeCommandError';
+  }
+}
+
+export const SHARED_VOLUME_STAND_IN: StandIn = {
+  component: 'site A shared storage: one Docker volume mounted by both primaries',
+  standsFor: 'DRBD-replicated block device with a cluster file system (OCFS2 or GFS2)',
+  reason: 'the host kernel has no DRBD or cluster file system; real DRBD runs only in the drbd storage mode',
+};
+
+export class DockerBed implements Bed {
+  readonly standIns: StandIn[] = [SHARED_VOLUME_STAND_IN];
+  readonly zone: string;
+  readonly imapHostname: string;
+  private readonly containers = new Map<NodeName, StartedTestContainer>();
+  private readonly running = new Set<NodeName>();
+  private subnetPrefix = '';
+  private networkName = '';
+  private closed = false;
+
+  private constructor(
+    private readonly options: DockerBedOptions,
+    private readonly docker: Dockerode,
+  ) {
+    this.zone = options.scenario.topology.zone;
+    this.imapHostname = `imap.${this.zone}`;
+  }
+
+  get runId(): string {
+    return this.options.runId;
+  }
+
+  get dnsServer(): string {
+    return `${this.address('dns')}:53`;
+  }
+
+  /** Creates the network, volumes and every node; on any failure removes what it made and rethrows. */
+  static async start(options: DockerBedOptions): Promise<DockerBed> {
+    const client = await getContainerRuntimeClient();
+    const docker = (client.container as unknown as { dockerode: Dockerode }).dockerode;
+    const bed = new DockerBed(options, docker);
+    try {
+      await bed.createNetwork();
+      await bed.createVolumes();
+      await bed.startNodes();
+      return bed;
+    } catch (error) {
+      options.log.error({ err: error, runId: options.runId }, 'Failed to start bed');
+      await bed.close();
+      throw error;
+    }
+  }
+
+  address(node: NodeName): string {
+    return `${this.subnetPrefix}.${HOST_OCTET[node]}`;
+  }
+
+  nodeOf(address: string): NodeName | null {
+    return TOPOLOGY_NODES.find((node) => this.address(node.name) === address)?.name ?? null;
+  }
+
+  isRunning(node: NodeName): boolean {
+    return this.running.has(node);
+  }
+
+  async kill(nodes: readonly NodeName[]): Promise<void> {
+    await Promise.all(
+      nodes.map(async (node) => {
+        const id = this.container(node).getId();
+        await this.docker.getContainer(id).kill({ signal: 'SIGKILL' });
+        this.running.delete(node);
+        this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Killed node');
+      }),
+    );
+  }
+
+  async start(nodes: readonly NodeName[]): Promise<void> {
+    await Promise.all(
+      nodes.map(async (node) => {
+        const id = this.container(node).getId();
+        this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Starting node...');
+        await this.docker.getContainer(id).start();
+        await waitForGreeting(this.address(node), node === 'dns' ? 53 : 143, START_TIMEOUT_MS, node !== 'dns');
+        this.running.add(node);
+        this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Started node');
+      }),
+    );
+  }
+
+  async sync(): Promise<SyncOutcome> {
+    const started = Date.now();
+    const from = (['primary-1', 'primary-2'] as const).find((node) => this.running.has(node)) ?? null;
+    const fail = (error: string): SyncOutcome => ({ ok: false, from, durationMs: Date.now() - started, stats: {}, error });
+    if (!from) return fail('no primary is running');
+    if (!this.running.has('backup')) return fail('the backup is not running');
+
+    let output: string;
+    try {
+      output = await this.exec(from, ['/usr/local/sbin/mailha-sync-push', this.address('backup')]);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    if (this.options.scenario.topology.backup.readOnly === 'acl') {
+      try {
+        await this.exec('backup', ['/usr/local/sbin/mailha-readonly-acl']);
+      } catch (error) {
+        return fail(`sync copied the mail but read-only ACLs failed: ${(error as Error).message}`);
+      }
+    }
+    return { ok: true, from, durationMs: Date.now() - started, stats: parseSyncStats(output) };
+  }
+
+  async updateDns(addresses: readonly string[]): Promise<DnsUpdateOutcome> {
+    // The update is sent from a running mail node, as an operator at a surviving site would.
+    const sender = (['backup', 'primary-1', 'primary-2'] as const).find((node) => this.running.has(node));
+    if (!sender) return { ok: false, addresses: [...addresses], output: 'no mail node is running to send the update from' };
+    const ttl = String(this.options.scenario.topology.recordTtlSeconds);
+    try {
+      const output = await this.exec(sender, ['/usr/local/sbin/mailha-dns-update', this.address('dns'), this.zone, this.imapHostname, ttl, ...addresses]);
+      return { ok: true, addresses: [...addresses], output: output.trim() };
+    } catch (error) {
+      return { ok: false, addresses: [...addresses], output: (error as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const report = await removeLabelled(this.docker, this.runId);
+    this.running.clear();
+    for (const problem of report.errors) this.options.log.warn({ runId: this.runId, problem }, 'Failed to remove a bed resource');
+    this.options.log.info(
+      { runId: this.runId, containers: report.containers.length, networks: report.networks.length, volumes: report.volumes.length },
+      'Removed bed',
+    );
+  }
+
+  /** Runs a command in a node; returns its output or throws {@link NodeCommandError}. */
+  async exec(node: NodeName, command: string[]): Promise<string> {
+    const container = this.container(node);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${command.join(' ')} in ${node} timed out after ${EXEC_TIMEOUT_MS} ms`)), EXEC_TIMEOUT_MS);
+    });
+    try {
+      const result = await Promise.race([container.exec(command), timeout]);
+      if (result.exitCode !== 0) throw new NodeCommandError(node, container.getId(), command, result.exitCode, result.output);
+      return result.output;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private container(node: NodeName): StartedTestContainer {
+    const container = this.containers.get(node);
+    if (!container) throw new Error(`node ${node} has no container in run ${this.runId}`);
+    return container;
+  }
+
+  private async createNetwork(): Promise<void> {
+    this.networkName = `${this.runId}-net`;
+    let lastError: unknown;
+    // A /24 the run owns, so nodes get fixed addresses; retried when another network holds it.
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const third = 1 + randomBytes(1)[0] % 254;
+      const prefix = `10.213.${third}`;
+      try {
+        await this.docker.createNetwork({
+          Name: this.networkName,
+          Driver: 'bridge',
+          Internal: true,
+          CheckDuplicate: true,
+          Labels: runLabels(this.runId),
+          IPAM: { Config: [{ Subnet: `${prefix}.0/24`, Gateway: `${prefix}.1` }] },
+        });
+        this.subnetPrefix = prefix;
+        this.options.log.info({ network: this.networkName, subnet: `${prefix}.0/24` }, 'Created internal network');
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw new Error(`Failed to create internal network ${this.networkName} after 8 subnets`, { cause: lastError });
+  }
+
+  private async createVolumes(): Promise<void> {
+    for (const site of ['site-a', 'site-b']) {
+      await this.docker.createVolume({ Name: `${this.runId}-${site}`, Labels: runLabels(this.runId, { 'mailha.site': site }) });
+    }
+  }
+
+  private async startNodes(): Promise<void> {
+    const rsyncSecret = randomBytes(18).toString('base64url');
+    const tsigSecret = generateTsigSecret();
+    const tsigKey = renderTsigKeyFile(TSIG_KEY_NAME, tsigSecret);
+    const accounts = this.options.accounts.map((account) => `${account.login} ${account.password}\n`).join('');
+    const { scenario } = this.options;
+
+    const bind = renderBindConfig({
+      zone: this.zone,
+      ttl: scenario.topology.recordTtlSeconds,
+      records: { imap: [this.address('primary-1'), this.address('primary-2')], ns: [this.address('dns')] },
+      tsigKeyName: TSIG_KEY_NAME,
+      tsigSecret,
+      nameserverAddress: this.address('dns'),
+    });
+    await this.startNode('dns', this.options.images.bind, 'mailha: named ready', [
+      { content: bind.namedConf, target: NAMED_CONF_PATH },
+      { content: bind.zoneFile, target: bind.zoneFilePath },
+      { content: bind.tsigKeyFile, target: TSIG_KEY_PATH },
+    ]);
+
+    const common = [
+      { content: accounts, target: '/etc/mailha/accounts' },
+      { content: tsigKey, target: TSIG_KEY_PATH },
+    ];
+    await Promise.all([
+      this.startNode('backup', this.options.images.courier, 'mailha: imapd ready', [
+        ...common,
+        { content: `mailha-sync:${rsyncSecret}\n`, target: '/etc/mailha/rsyncd.secrets' },
+      ], { MAILHA_ROLE: 'backup' }, `${this.runId}-site-b`),
+      this.startNode('primary-1', this.options.images.courier, 'mailha: imapd ready', [
+        ...common,
+        { content: `${rsyncSecret}\n`, target: '/etc/mailha/rsync.password' },
+      ], { MAILHA_ROLE: 'primary' }, `${this.runId}-site-a`),
+    ]);
+    // The second primary starts after the first has created the Maildirs on the shared volume.
+    await this.startNode('primary-2', this.options.images.courier, 'mailha: imapd ready', [
+      ...common,
+      { content: `${rsyncSecret}\n`, target: '/etc/mailha/rsync.password' },
+    ], { MAILHA_ROLE: 'primary' }, `${this.runId}-site-a`);
+  }
+
+  private async startNode(
+    node: NodeName,
+    image: string,
+    readyLine: string,
+    files: Array<{ content: string; target: string }>,
+    environment: Record<string, string> = {},
+    volume?: string,
+  ): Promise<void> {
+    const name = `${this.runId}-${node}`;
+    this.options.log.info({ node, image, address: this.address(node) }, 'Starting node...');
+    let container = new StaticIpContainer(image)
+      .withStaticIp(this.networkName, this.address(node))
+      .withName(name)
+      .withHostname(node)
+      .withLabels(runLabels(this.runId, { [LABEL_NODE]: node }))
+      .withEnvironment(environment)
+      .withCopyContentToContainer(files.map((file) => ({ content: file.content, target: file.target, mode: 0o600 })))
+      .withWaitStrategy(Wait.forLogMessage(readyLine))
+      .withStartupTimeout(START_TIMEOUT_MS);
+    if (volume) container = container.withBindMounts([{ source: volume, target: '/srv/mail', mode: 'rw' }]);
+    try {
+      const started = await container.start();
+      this.containers.set(node, started);
+      this.running.add(node);
+      this.options.log.info({ node, containerId: started.getId().slice(0, 12), address: this.address(node) }, 'Started node');
+    } catch (error) {
+      this.options.log.error({ node, err: error }, 'Failed to start node');
+      throw new Error(`Failed to start node ${node} (container ${name}, image ${image}): ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+/** Parses the `mailha: sync done files=N bytes=M` line of the sync tool. */
+export function parseSyncStats(output: string): Record<string, number> {
+  const line = output.split('\n').find((text) => text.includes('mailha: sync done'));
+  const stats: Record<string, number> = {};
+  for (const match of line?.matchAll(/(\w+)=(\d+)/g) ?? []) stats[match[1]] = Number(match[2]);
+  return stats;
+}
+
+/**
+ * Waits until a TCP port accepts connections and, for IMAP, sends its `* OK` greeting.
+ * Polls every 250 ms; throws after `timeoutMs` naming the address.
+ */
+async function waitForGreeting(address: string, port: number, timeoutMs: number, expectGreeting: boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ready = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: address, port, timeout: 1000 });
+      const finish = (value: boolean) => {
+        socket.destroy();
+        resolve(value);
+      };
+      socket.once('connect', () => (expectGreeting ? undefined : finish(true)));
+      socket.once('data', (data) => finish(data.toString().startsWith('* OK')));
+      socket.once('timeout', () => finish(false));
+      socket.once('error', () => finish(false));
+    });
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${address}:${port} did not ${expectGreeting ? 'send an IMAP greeting' : 'accept connections'} within ${timeoutMs} ms`);
+}

@@ -1,0 +1,125 @@
+/** The `mailha` command line: run, list, images build, clean. */
+import { Command, InvalidArgumentError } from 'commander';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { getContainerRuntimeClient } from 'testcontainers';
+import type Dockerode from 'dockerode';
+import { loadScenario, ScenarioError } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema.js';
+import { runScenario } from '../runner/run-scenario.js';
+import { ensureImages, resolveBuilder, type Builder } from '../images/index.js';
+import { removeLabelled } from '../bed/docker/labels.js';
+
+// Ryuk, testcontainers' reaper, needs an image this machine cannot pull; the bed removes what it
+// creates by label instead (and `mailha clean` removes leftovers of killed runs).
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+
+const EXIT_INVALID = 1;
+const EXIT_USAGE = 2;
+
+function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!Number.isInteger(seed) || seed < 0) throw new InvalidArgumentError(`--seed must be a whole number of 0 or more, got "${value}"`);
+  return seed;
+}
+
+const program = new Command('mailha')
+  .description('HA mail test-bed: real Courier IMAP, BIND and rsync in containers, faults, client histories and checks')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('Run scenario files and check what the clients saw; exits 0 only when every check of every scenario is valid')
+  .argument('<scenario...>', 'scenario YAML files')
+  .option('--out <dir>', 'directory for run outputs (runs/<scenario>/<UTC time>/)', 'runs')
+  .option('--seed <n>', 'workload seed, overriding each scenario\'s own', parseSeed)
+  .action(async (files: string[], options: { out: string; seed?: number }) => {
+    // Every file is validated before any container starts.
+    const scenarios: Array<{ file: string; scenario: Scenario }> = [];
+    for (const file of files) {
+      try {
+        scenarios.push({ file, scenario: await loadScenario(file) });
+      } catch (error) {
+        if (!(error instanceof ScenarioError)) throw error;
+        console.error(error.message);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+    }
+
+    const interrupt = new AbortController();
+    const onSignal = () => {
+      console.error('Interrupted: stopping the run and removing its containers...');
+      interrupt.abort();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+
+    let allValid = true;
+    for (const { file, scenario } of scenarios) {
+      if (interrupt.signal.aborted) break;
+      console.log(`Scenario ${scenario.name}: ${scenario.question}`);
+      const { dir, result } = await runScenario({
+        scenario,
+        file,
+        outDir: options.out,
+        seed: options.seed,
+        signal: interrupt.signal,
+        onProgress: (line) => console.log(`  ${line}`),
+      });
+      console.log(`  Verdict: ${result.verdict}${result.error ? ` (run failed: ${result.error})` : ''}`);
+      for (const check of result.checks) console.log(`    ${check.verdict.padEnd(7)} ${check.name}: ${check.summary}`);
+      for (const standIn of result.standIns) console.log(`    stand-in: ${standIn.component} (for ${standIn.standsFor})`);
+      console.log(`  Results in ${dir}`);
+      if (result.verdict !== 'valid') allValid = false;
+    }
+    process.exitCode = allValid && !interrupt.signal.aborted ? 0 : EXIT_INVALID;
+  });
+
+program
+  .command('list')
+  .description('List the scenarios in a directory with the question each answers')
+  .argument('[dir]', 'directory of scenario files', 'scenarios')
+  .action(async (dir: string) => {
+    const files = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
+    for (const name of files) {
+      try {
+        const scenario = await loadScenario(join(dir, name));
+        console.log(`${join(dir, name)}\n  ${scenario.name}: ${scenario.question}`);
+      } catch (error) {
+        console.log(`${join(dir, name)}\n  ${(error as Error).message}`);
+        process.exitCode = EXIT_USAGE;
+      }
+    }
+  });
+
+const images = program.command('images').description('Manage the bed\'s container images');
+images
+  .command('build')
+  .description('Build the images from Debian packages (cached by a hash of each recipe)')
+  .option('--force', 'rebuild even when an image for the current recipe exists')
+  .option('--builder <kind>', 'debootstrap, dockerfile or auto (debootstrap when installed)', 'auto')
+  .action(async (options: { force?: boolean; builder: string }) => {
+    if (!['debootstrap', 'dockerfile', 'auto'].includes(options.builder)) {
+      console.error(`--builder must be debootstrap, dockerfile or auto, got "${options.builder}"`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    const builder = await resolveBuilder(options.builder as Builder);
+    const tags = await ensureImages({ builder, force: options.force, onProgress: (line) => console.log(line) });
+    for (const [name, tag] of Object.entries(tags)) console.log(`${name}: ${tag}`);
+  });
+
+program
+  .command('clean')
+  .description('Remove containers, networks and volumes left by earlier runs that were killed')
+  .action(async () => {
+    const client = await getContainerRuntimeClient();
+    const docker = (client.container as unknown as { dockerode: Dockerode }).dockerode;
+    const report = await removeLabelled(docker);
+    console.log(`Removed ${report.containers.length} containers, ${report.networks.length} networks, ${report.volumes.length} volumes.`);
+    for (const problem of report.errors) console.error(`Failed to remove ${problem}`);
+    if (report.errors.length > 0) process.exitCode = EXIT_INVALID;
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { readFile, readdir, lstat, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** Debian suite that every image is built from. */
+export const DEBIAN_SUITE = 'bookworm';
+
+/**
+ * Version of the build procedure. Bump it when a builder changes what it puts
+ * into an image, so that every cached image tag changes with it.
+ */
+export const BUILDER_VERSION = '1';
+
+/** Folder with one sub-folder per image: `images/<name>/`. */
+export const IMAGES_DIR = fileURLToPath(new URL('../../images/', import.meta.url));
+
+const recipeSchema = z.strictObject({
+  description: z.string().min(1),
+  packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'expected a Debian package name')).min(1),
+  /** Shell commands run as root in the image after the packages are installed. */
+  run: z.array(z.string().min(1)).default([]),
+  entrypoint: z.array(z.string().min(1)).min(1),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).default({}),
+});
+
+/** Contents of an image's `recipe.yaml`, the single source of truth for both builders. */
+export type RecipeSpec = z.infer<typeof recipeSchema>;
+
+/** File from a recipe's `rootfs/` overlay. */
+export interface OverlayFile {
+  /** Path relative to `rootfs/`, with `/` separators. */
+  relativePath: string;
+  /**
+   * 0o755 when any execute bit is set, else 0o644. Git keeps only the execute
+   * bit, so a finer mode would give a different hash under another umask.
+   */
+  mode: number;
+  /** File contents, or the link target for a symbolic link. */
+  content: Buffer;
+  isSymlink: boolean;
+}
+
+/** Recipe of one image, loaded and validated. */
+export interface Recipe extends RecipeSpec {
+  name: string;
+  /** Absolute path of `images/<name>/`. */
+  dir: string;
+  /** Raw bytes of recipe.yaml, which the hash covers. */
+  recipeFile: Buffer;
+  /** Overlay files sorted by relative path. */
+  overlay: OverlayFile[];
+}
+
+/** Error in a recipe file, naming the file and the field path. */
+export class RecipeError extends Error {
+  override name = 'RecipeError';
+}
+
+/**
+ * Loads and validates `<imagesDir>/<name>/recipe.yaml` and reads its
+ * `rootfs/` overlay.
+ *
+ * @throws RecipeError when the file is missing, is not YAML, or a field is
+ *   invalid. The message reads e.g.
+ *   `images/courier/recipe.yaml: packages[2]: expected a string`.
+ */
+export async function loadRecipe(name: string, imagesDir: string = IMAGES_DIR): Promise<Recipe> {
+  const dir = path.resolve(imagesDir, name);
+  const file = path.join(dir, 'recipe.yaml');
+  const shownFile = displayPath(file);
+
+  let recipeFile: Buffer;
+  try {
+    recipeFile = await readFile(file);
+  } catch (error) {
+    throw new RecipeError(`${shownFile}: cannot read the recipe: ${(error as Error).message}`, { cause: error });
+  }
+
+  let data: unknown;
+  try {
+    data = parseYaml(recipeFile.toString('utf8'));
+  } catch (error) {
+    throw new RecipeError(`${shownFile}: invalid YAML: ${(error as Error).message}`, { cause: error });
+  }
+
+  const result = recipeSchema.safeParse(data ?? {});
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => `${shownFile}: ${formatFieldPath(issue.path)}: ${issue.message}`);
+    throw new RecipeError(issues.join('\n'), { cause: result.error });
+  }
+
+  const overlay = await readOverlay(path.join(dir, 'rootfs'));
+  return { ...result.data, name, dir, recipeFile, overlay };
+}
+
+/**
+ * Computes the sha256 (hex) that identifies an image build: the builder
+ * version, the Debian suite, the bytes of recipe.yaml and every overlay file
+ * (relative path, mode, content) in sorted order. A change to any of them
+ * gives a new hash and so a new image tag.
+ */
+export function recipeHash(recipe: Recipe): string {
+  const hash = createHash('sha256');
+  const field = (value: string | Buffer): void => {
+    const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+    // A length prefix keeps two different field splits from hashing alike.
+    hash.update(`${bytes.length}:`);
+    hash.update(bytes);
+  };
+  field(`mailha-image-builder ${BUILDER_VERSION}`);
+  field(DEBIAN_SUITE);
+  field(recipe.recipeFile);
+  for (const file of recipe.overlay) {
+    field(file.relativePath);
+    field(`${file.isSymlink ? 'symlink' : 'file'} ${file.mode.toString(8)}`);
+    field(file.content);
+  }
+  return hash.digest('hex');
+}
+
+/** Returns the image tag for a recipe hash: `mailha/<name>:<first 12 hex digits>`. */
+export function imageTag(name: string, hash: string): string {
+  return `mailha/${name}:${hash.slice(0, 12)}`;
+}
+
+/** Lists the image folders under `imagesDir` that contain a recipe.yaml. */
+export async function listRecipeNames(imagesDir: string = IMAGES_DIR): Promise<string[]> {
+  const entries = await readdir(imagesDir, { withFileTypes: true });
+  const names: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const hasRecipe = await lstat(path.join(imagesDir, entry.name, 'recipe.yaml')).then(
+      () => true,
+      () => false,
+    );
+    if (hasRecipe) names.push(entry.name);
+  }
+  return names.sort();
+}
+
+async function readOverlay(rootfsDir: string): Promise<OverlayFile[]> {
+  const files: OverlayFile[] = [];
+  const exists = await lstat(rootfsDir).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return files;
+
+  const walk = async (relativeDir: string): Promise<void> => {
+    const entries = await readdir(path.join(rootfsDir, relativeDir), { withFileTypes: true });
+    for (const entry of entries) {
+      const relativePath = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
+      const absolutePath = path.join(rootfsDir, relativePath);
+      if (entry.isDirectory()) {
+        await walk(relativePath);
+      } else if (entry.isSymbolicLink()) {
+        files.push({ relativePath, mode: 0o777, content: Buffer.from(await readlink(absolutePath)), isSymlink: true });
+      } else if (entry.isFile()) {
+        const stats = await lstat(absolutePath);
+        const mode = (stats.mode & 0o111) !== 0 ? 0o755 : 0o644;
+        files.push({ relativePath, mode, content: await readFile(absolutePath), isSymlink: false });
+      }
+    }
+  };
+  await walk('');
+  return files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+}
+
+/** Formats a zod issue path as `packages[2]` or `env.MAILHA_ROLE`. */
+function formatFieldPath(fieldPath: readonly PropertyKey[]): string {
+  if (fieldPath.length === 0) return '(top level)';
+  let text = '';
+  for (const key of fieldPath) {
+    if (typeof key === 'number') text += `[${key}]`;
+    else text += text === '' ? String(key) : `.${String(key)}`;
+  }
+  return text;
+}
+
+/** Shows a path relative to the working directory when it lies below it. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
