@@ -21,7 +21,11 @@ export const backupWritesRefused: Checker = {
   check({ history }: CheckInput): CheckResult {
     const writes = completedOperations(history).filter(
       ({ invoke, completion }) =>
-        isClient(invoke.process) && WRITE_OPERATIONS.has(invoke.f) && roleOf(completion.node ?? invoke.node ?? '') === 'backup',
+        isClient(invoke.process) &&
+        WRITE_OPERATIONS.has(invoke.f) &&
+        roleOf(completion.node ?? invoke.node ?? '') === 'backup' &&
+        // The client found nothing to change (no message to flag or expunge), so no write was sent.
+        completion.value?.attempted !== false,
     );
 
     const table: Record<string, Record<Outcome, number>> = {};

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Makes sure a Docker engine answers `docker info` and that debootstrap is
+# Makes sure that `docker info` succeeds and that debootstrap is
 # installed (the image builder needs it). On a fresh Debian machine as root
 # it installs docker.io and debootstrap with apt-get and starts dockerd
 # detached, logging to ${MAILHA_LOG_DIR:-/var/log/mailha}/dockerd.log and
@@ -51,7 +51,7 @@ if ! command -v dockerd >/dev/null 2>&1; then
 fi
 
 # Debian's docker.io may have started dockerd through systemd during the
-# install; only start one when nothing answers yet.
+# install, so it starts one only when `docker info` still fails.
 if ! docker info >/dev/null 2>&1; then
   setsid dockerd </dev/null >"$log_dir/dockerd.log" 2>&1 &
   echo $! >"$log_dir/dockerd.pid"

@@ -3,10 +3,16 @@ import { cacheDir, withLock } from './cache.js';
 import { buildWithDebootstrap, type ProgressCallback } from './debootstrap.js';
 import { buildWithDockerfile } from './dockerfile.js';
 import { succeeds } from './exec.js';
-import { IMAGES_DIR, imageTag, listRecipeNames, loadRecipe, recipeHash } from './recipe.js';
+import { IMAGES_DIR, imageTag, listRecipeNames, loadRecipe, recipeHash, type Recipe } from './recipe.js';
 
-/** How images are built: debootstrap (no registry needed), docker build, or debootstrap when it is installed. */
+/** Image builder: debootstrap (needs no registry), docker build, or 'auto' for debootstrap when it is installed. */
 export type Builder = 'debootstrap' | 'dockerfile' | 'auto';
+
+interface PendingImage {
+  recipe: Recipe;
+  hash: string;
+  tag: string;
+}
 
 /** Options of {@link ensureImages}. */
 export interface EnsureImagesOptions {
@@ -45,7 +51,7 @@ export async function ensureImages(options: EnsureImagesOptions): Promise<Record
   const tags: Record<string, string> = {};
 
   const recipes = await Promise.all(names.map((name) => loadRecipe(name, imagesDir)));
-  const pending = [];
+  const pending: PendingImage[] = [];
   for (const recipe of recipes) {
     const hash = recipeHash(recipe);
     const tag = imageTag(recipe.name, hash);
@@ -54,7 +60,7 @@ export async function ensureImages(options: EnsureImagesOptions): Promise<Record
   }
 
   const isPresent = (tag: string): Promise<boolean> => succeeds('docker', ['image', 'inspect', tag]);
-  const missing = [];
+  const missing: PendingImage[] = [];
   for (const item of pending) {
     if (options.force || !(await isPresent(item.tag))) missing.push(item);
   }

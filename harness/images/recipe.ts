@@ -166,7 +166,11 @@ async function readOverlay(rootfsDir: string): Promise<OverlayFile[]> {
     }
   };
   await walk('');
-  return files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+  // Code-unit order, not localeCompare, so the hash is the same under every locale.
+  return files.sort((a, b) => {
+    if (a.relativePath === b.relativePath) return 0;
+    return a.relativePath < b.relativePath ? -1 : 1;
+  });
 }
 
 /** Formats a zod issue path as `packages[2]` or `env.MAILHA_ROLE`. */

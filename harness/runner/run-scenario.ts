@@ -81,7 +81,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
     phase = Date.now();
     progress('Starting bed...');
     history.event({ kind: 'bed', phase: 'start', name: 'bed' });
-    bed = await DockerBed.start({ scenario, runId, accounts, images: { courier: images.courier, bind: images.bind }, log });
+    bed = await DockerBed.start({ scenario, runId, accounts, images: { courier: images.courier, bind: images.bind }, log, logDir: join(dir, 'nodes') });
     history.event({ kind: 'bed', phase: 'end', name: 'bed', ok: true, detail: Object.fromEntries(
       (['primary-1', 'primary-2', 'backup', 'dns'] as NodeName[]).map((node) => [node, bed!.address(node)]),
     ) });

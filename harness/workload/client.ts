@@ -282,7 +282,7 @@ export class WorkloadClient {
     const lock = await session.imap.getMailboxLock(folder);
     try {
       const exists = session.imap.mailbox ? session.imap.mailbox.exists : 0;
-      if (exists === 0) return { type: 'fail', error: `no message in ${folder} to store a flag on` };
+      if (exists === 0) return { type: 'fail', value: { attempted: false }, error: `no message in ${folder} to store a flag on` };
       const seq = (pick % exists) + 1;
       const before = await session.imap.fetchOne(String(seq), { uid: true, flags: true });
       if (!before) return failedByReply(session, 'FETCH');
@@ -307,7 +307,7 @@ export class WorkloadClient {
     try {
       const found = await session.imap.search({ header: { 'message-id': target.messageId } }, { uid: true });
       if (found === false) return failedByReply(session, 'SEARCH');
-      if (found.length === 0) return { type: 'fail', error: `${target.messageId} not found in ${target.folder}` };
+      if (found.length === 0) return { type: 'fail', value: { attempted: false }, error: `${target.messageId} not found in ${target.folder}` };
       const uid = found[0];
       session.capture.reset();
       const deleted = await session.imap.messageDelete(String(uid), { uid: true });

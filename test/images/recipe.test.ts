@@ -1,4 +1,4 @@
-import { chmod, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -54,7 +54,6 @@ describe('recipeHash', () => {
 
   it('changes when a package is added', async () => {
     const before = await hashOf();
-    const { readFile } = await import('node:fs/promises');
     const text = await readFile(recipeFile(), 'utf8');
     await writeFile(recipeFile(), text.replace('packages:\n', 'packages:\n  - less\n'));
     const recipe = await loadRecipe('courier', tempDir);
@@ -76,7 +75,8 @@ describe('loadRecipe validation', () => {
     expect(error).toBeInstanceOf(RecipeError);
     expect((error as Error).message).toContain(expected);
   };
-  const shownFile = (): string => path.relative(process.cwd(), recipeFile()).startsWith('..') ? recipeFile() : path.relative(process.cwd(), recipeFile());
+  // The temp copy lies outside the working directory, so errors show its absolute path.
+  const shownFile = (): string => recipeFile();
 
   it('names file and index of a bad package', async () => {
     await expectRecipeError('description: x\npackages: [a1, b2, 3]\nentrypoint: [/bin/true]\n', `${shownFile()}: packages[2]:`);
@@ -100,7 +100,6 @@ describe('loadRecipe validation', () => {
 
   it('reports a missing recipe file', async () => {
     await rm(recipeFile());
-    await expectRecipeError.bind(null);
     const error = await loadRecipe('courier', tempDir).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RecipeError);
     expect((error as Error).message).toContain('cannot read the recipe');

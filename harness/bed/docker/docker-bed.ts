@@ -3,6 +3,9 @@
  * with fixed addresses so a killed node comes back where DNS and peers expect it.
  */
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
@@ -26,6 +29,8 @@ export interface DockerBedOptions {
   accounts: readonly Account[];
   images: { courier: string; bind: string };
   log: Logger;
+  /** Directory that receives one `<node>.log` per container with its output. */
+  logDir: string;
 }
 
 /** Raised when a command run inside a node fails; names the node, container and command. */
@@ -239,8 +244,8 @@ export class DockerBed implements Bed {
       nameserverAddress: this.address('dns'),
     });
     await this.startNode('dns', this.options.images.bind, 'mailha: named ready', [
-      { content: bind.namedConf, target: NAMED_CONF_PATH },
-      { content: bind.zoneFile, target: bind.zoneFilePath },
+      { content: bind.namedConf, target: NAMED_CONF_PATH, mode: 0o644 },
+      { content: bind.zoneFile, target: bind.zoneFilePath, mode: 0o644 },
       { content: bind.tsigKeyFile, target: TSIG_KEY_PATH },
     ]);
 
@@ -269,11 +274,13 @@ export class DockerBed implements Bed {
     node: NodeName,
     image: string,
     readyLine: string,
-    files: Array<{ content: string; target: string }>,
+    files: Array<{ content: string; target: string; mode?: number }>,
     environment: Record<string, string> = {},
     volume?: string,
   ): Promise<void> {
     const name = `${this.runId}-${node}`;
+    await mkdir(this.options.logDir, { recursive: true });
+    const logFile = createWriteStream(join(this.options.logDir, `${node}.log`), { flags: 'a' });
     this.options.log.info({ node, image, address: this.address(node) }, 'Starting node...');
     let container = new StaticIpContainer(image)
       .withStaticIp(this.networkName, this.address(node))
@@ -281,7 +288,8 @@ export class DockerBed implements Bed {
       .withHostname(node)
       .withLabels(runLabels(this.runId, { [LABEL_NODE]: node }))
       .withEnvironment(environment)
-      .withCopyContentToContainer(files.map((file) => ({ content: file.content, target: file.target, mode: 0o600 })))
+      .withCopyContentToContainer(files.map((file) => ({ content: file.content, target: file.target, mode: file.mode ?? 0o600 })))
+      .withLogConsumer((stream) => stream.pipe(logFile))
       .withWaitStrategy(Wait.forLogMessage(readyLine))
       .withStartupTimeout(START_TIMEOUT_MS);
     if (volume) container = container.withBindMounts([{ source: volume, target: '/srv/mail', mode: 'rw' }]);
