@@ -3,7 +3,7 @@
  * began and before the primaries were lost, and how much of it the backup does not have.
  */
 import type { Checker, CheckInput, CheckResult } from './types.js';
-import { acknowledgedAppends, findInAccount } from './messages.js';
+import { acknowledgedAppends, expungeAttempts, findInAccount } from './messages.js';
 import { backupSnapshotDuringOutage, failoverTimeline } from './timeline.js';
 
 const NAME = 'data-loss-window';
@@ -22,8 +22,10 @@ export const dataLossWindow: Checker = {
     if (!snapshot) return unknown('the backup was not observed while the primaries were down');
 
     const windowStart = sync?.start ?? 0;
+    // A message a client tried to expunge before the fault may rightly be absent: not a loss.
+    const expunged = new Set(expungeAttempts(history).filter((e) => e.invokedAt < fault.time).map((e) => e.messageId));
     const atRisk = acknowledgedAppends(history).filter(
-      (append) => append.acknowledgedAt > windowStart && append.invokedAt < fault.time,
+      (append) => append.acknowledgedAt > windowStart && append.invokedAt < fault.time && !expunged.has(append.messageId),
     );
     const missing = atRisk.filter((append) => findInAccount(snapshot, append.account, append.messageId).length === 0);
     const windowMs = Math.round(fault.time - windowStart);

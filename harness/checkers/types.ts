@@ -50,7 +50,7 @@ export function runCheckers(checkers: readonly Checker[], input: CheckInput): Ch
       return {
         name: checker.name,
         verdict: 'unknown',
-        summary: `Checker failed: ${(error as Error).message}`,
+        summary: `Checker failed: ${error instanceof Error ? error.message : String(error)}`,
         evidence: { error: (error as Error).stack ?? String(error) },
       };
     }

@@ -6,7 +6,7 @@ import { destination, pino } from 'pino';
 import type { Bed } from '../bed/bed.js';
 import { DockerBed } from '../bed/docker/docker-bed.js';
 import { FAILOVER_CHECKERS, runCheckers, worstVerdict } from '../checkers/index.js';
-import { HistoryRecorder } from '../history/recorder.js';
+import { HistoryRecorder, validateHistory } from '../history/recorder.js';
 import type { MailboxSnapshot } from '../history/snapshot.js';
 import { isOperation } from '../history/types.js';
 import { ensureImages } from '../images/index.js';
@@ -156,6 +156,15 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
   } finally {
     await bed?.close();
     await history.close();
+  }
+
+  // A broken invoke/complete pairing is a bed bug: the history cannot be judged.
+  const contractProblems = [
+    ...validateHistory(history.entries),
+    ...history.openOperations().map((entry) => `entry ${entry.index}: ${entry.process} never completed ${entry.f}`),
+  ];
+  if (!runError && contractProblems.length > 0) {
+    runError = `history contract violated: ${contractProblems.slice(0, 5).join('; ')}`;
   }
 
   const checks = runError ? [] : runCheckers(FAILOVER_CHECKERS, { scenario, history: history.entries, snapshots });

@@ -58,7 +58,9 @@ export const stepSchema = z.discriminatedUnion(
   [runStep, awaitSyncStep, killStep, startStep, dnsRepointStep, awaitClientsStep, observeStep],
   {
     error: (issue) =>
-      issue.code === 'invalid_union'
+      issue.code === 'invalid_union' && (issue.input as { action?: unknown } | undefined)?.action === undefined
+        ? 'missing action; expected one of run, await-sync, kill, start, dns-repoint, await-clients, observe'
+        : issue.code === 'invalid_union'
         ? `unknown action ${JSON.stringify((issue.input as { action?: unknown } | undefined)?.action)}; ` +
           'expected one of run, await-sync, kill, start, dns-repoint, await-clients, observe'
         : undefined,

@@ -1,7 +1,7 @@
 /**
  * Fixture builders for checker tests: histories written through the real HistoryRecorder, and
- * mailbox snapshots. The recorder's clock is replaced by a stepped one so that entry times are
- * exact and strictly increasing in calling order; every other rule of the recorder still applies.
+ * mailbox snapshots. A stepped clock replaces the recorder's, so entry times are exact and
+ * strictly increasing in calling order. Every other rule of the recorder still applies.
  */
 import { HistoryRecorder, validateHistory } from '../../harness/history/recorder.js';
 import type { FolderObservation, MailboxSnapshot, MessageObservation } from '../../harness/history/snapshot.js';
@@ -58,7 +58,7 @@ export class HistoryBuilder {
     return this;
   }
 
-  /** Records an APPEND of `messageId`; on `ok` the completion carries the UID and UIDVALIDITY. */
+  /** Records an APPEND of `messageId`. On `ok` with a `uid`, the completion carries the UID and UIDVALIDITY. */
   append(
     client: string,
     node: string,
@@ -250,7 +250,7 @@ export class SnapshotBuilder {
   }
 }
 
-/** A valid scenario with the given `expect` block, as the checkers receive it. */
+/** Builds a valid scenario with the given `expect` block, as the checkers receive it. */
 export function scenarioWith(expect: Record<string, unknown> = {}): Scenario {
   return parseScenario(
     {
