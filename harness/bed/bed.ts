@@ -29,6 +29,16 @@ export interface DnsUpdateOutcome {
   output: string;
 }
 
+/** Toxics on named proxies (see `links/links.ts` for the proxy names). */
+export interface LinkControl {
+  addToxic(proxy: string, toxic: { name: string; type: string; stream: 'upstream' | 'downstream'; toxicity: number; attributes: Record<string, number> }): Promise<void>;
+  removeToxic(proxy: string, toxicName: string): Promise<void>;
+  /** Removes every toxic and re-enables every proxy. */
+  reset(): Promise<void>;
+  /** Describes each toxic still present and each disabled or missing proxy. */
+  leftovers(): Promise<string[]>;
+}
+
 export interface Bed {
   readonly runId: string;
   readonly standIns: readonly StandIn[];
@@ -44,8 +54,20 @@ export interface Bed {
   isRunning(node: NodeName): boolean;
   /** Kills nodes at once (SIGKILL, no shutdown). */
   kill(nodes: readonly NodeName[]): Promise<void>;
-  /** Starts killed nodes again and waits until each serves IMAP (or DNS). */
+  /** Stops nodes gracefully (SIGTERM, then SIGKILL after a grace period). */
+  stop(nodes: readonly NodeName[]): Promise<void>;
+  /** Freezes every process of the nodes; their sockets stay open but nothing answers. */
+  pause(nodes: readonly NodeName[]): Promise<void>;
+  /** Thaws paused nodes. */
+  resume(nodes: readonly NodeName[]): Promise<void>;
+  /** Starts killed or stopped nodes again and waits until each serves IMAP (or DNS). */
   start(nodes: readonly NodeName[]): Promise<void>;
+  /** Where a workload client connects to reach a node: that client's proxy for the node. */
+  route(client: string, node: NodeName): { host: string; port: number };
+  /** Toxics on the bed's links. */
+  readonly links: LinkControl;
+  /** Describes every node that is not running, or is paused; empty when all match the topology. */
+  nodeProblems(): Promise<string[]>;
   /** Runs one replication pass from a running primary to the backup, then re-applies read-only mode. */
   sync(): Promise<SyncOutcome>;
   /** Replaces the A records of the IMAP hostname with a TSIG-signed dynamic update. */

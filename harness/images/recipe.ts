@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir, lstat, readlink } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -22,6 +22,13 @@ const recipeSchema = z.strictObject({
   packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'expected a Debian package name')).min(1),
   /** Shell commands run as root in the image after the packages are installed. */
   run: z.array(z.string().min(1)).default([]),
+  /** A TypeScript entry point bundled by esbuild into one file of the overlay before hashing. */
+  bundle: z
+    .strictObject({
+      entry: z.string().regex(/^harness\/[\w./-]+\.ts$/, 'expected a harness/ TypeScript file'),
+      output: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, 'expected a path relative to rootfs/'),
+    })
+    .optional(),
   entrypoint: z.array(z.string().min(1)).min(1),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).default({}),
 });
@@ -92,8 +99,32 @@ export async function loadRecipe(name: string, imagesDir: string = IMAGES_DIR): 
     throw new RecipeError(issues.join('\n'), { cause: result.error });
   }
 
+  if (result.data.bundle) await writeBundle(result.data.bundle, path.join(dir, 'rootfs'));
   const overlay = await readOverlay(path.join(dir, 'rootfs'));
   return { ...result.data, name, dir, recipeFile, overlay };
+}
+
+/**
+ * Bundles a recipe's TypeScript entry point and its npm dependencies into one ES module under
+ * the overlay, so an image needs only Debian's Node.js (18 in bookworm) and no node_modules.
+ * esbuild's output is deterministic, so the recipe hash changes only when the sources do.
+ */
+async function writeBundle(bundle: { entry: string; output: string }, rootfs: string): Promise<void> {
+  const { build } = await import('esbuild');
+  const repository = path.resolve(IMAGES_DIR, '..');
+  const outfile = path.join(rootfs, bundle.output);
+  await mkdir(path.dirname(outfile), { recursive: true });
+  await build({
+    entryPoints: [path.join(repository, bundle.entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node18',
+    outfile,
+    logLevel: 'error',
+    // Bundled CommonJS dependencies (pino) call require(); ES modules need it created.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  });
 }
 
 /**

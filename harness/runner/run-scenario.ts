@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { destination, pino } from 'pino';
 import type { Bed } from '../bed/bed.js';
 import { DockerBed } from '../bed/docker/docker-bed.js';
-import { FAILOVER_CHECKERS, runCheckers, worstVerdict } from '../checkers/index.js';
+import { CHECKERS, FAILOVER_CHECKERS, runCheckers, worstVerdict } from '../checkers/index.js';
 import { HistoryRecorder, validateHistory } from '../history/recorder.js';
 import type { MailboxSnapshot } from '../history/snapshot.js';
 import { isOperation } from '../history/types.js';
@@ -20,6 +20,10 @@ import { SeededRandom } from '../workload/random.js';
 import { seedAccounts } from '../workload/seed.js';
 import { observeMailboxes } from '../workload/observer.js';
 import { describeStep, runStep, type StepContext } from './steps.js';
+import { FaultEngine } from '../faults/engine.js';
+import { healAndVerify } from './healing.js';
+import type { CheckResult } from '../checkers/types.js';
+import { findRealToxiproxyImage } from '../bed/docker/toxiproxy-image.js';
 
 const MESSAGE_ID_DOMAIN = 'mailha.test';
 
@@ -64,6 +68,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
   const abort = new AbortController();
   options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
   let bed: Bed | undefined;
+  let faults: FaultEngine | undefined;
+  let healing: CheckResult | undefined;
   let runError: string | undefined;
 
   const random = new SeededRandom(seed, 'accounts');
@@ -75,13 +81,14 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
   try {
     let phase = Date.now();
     progress('Building or finding images...');
-    const images = await ensureImages({ names: ['courier', 'bind'], builder: 'auto', onProgress: (line) => log.info(line) });
+    const images = await ensureImages({ names: ['courier', 'bind', 'toxiproxy'], builder: 'auto', onProgress: (line) => log.info(line) });
+    const realToxiproxy = await findRealToxiproxyImage();
     timings.imagesMs = Date.now() - phase;
 
     phase = Date.now();
     progress('Starting bed...');
     history.event({ kind: 'bed', phase: 'start', name: 'bed' });
-    bed = await DockerBed.start({ scenario, runId, accounts, images: { courier: images.courier, bind: images.bind }, log, logDir: join(dir, 'nodes') });
+    bed = await DockerBed.start({ scenario, runId, accounts, images: { courier: images.courier, bind: images.bind, toxiproxy: realToxiproxy ?? images.toxiproxy }, realToxiproxy: realToxiproxy !== undefined, log, logDir: join(dir, 'nodes') });
     history.event({ kind: 'bed', phase: 'end', name: 'bed', ok: true, detail: Object.fromEntries(
       (['primary-1', 'primary-2', 'backup', 'dns'] as NodeName[]).map((node) => [node, bed!.address(node)]),
     ) });
@@ -122,19 +129,25 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
         thinkTimeMs: scenario.workload.thinkTimeMs,
         operationTimeoutMs: scenario.workload.operationTimeoutMs,
         nodeOf: (address) => activeBed.nodeOf(address),
+        route: (address) => {
+          const node = activeBed.nodeOf(address);
+          // An address the bed does not own is dialled as it is; it can only fail.
+          return node ? activeBed.route(id, node) : { host: address, port: 143 };
+        },
         messageIdDomain: MESSAGE_ID_DOMAIN,
         runId,
       }).run(clientsStop.signal),
     );
 
-    const context: StepContext = { bed, history, replicator, accounts, clientIds, snapshots, signal: abort.signal, killed: new Set() };
+    faults = new FaultEngine(bed, history, scenario.workload.clients, log);
+    const context: StepContext = { bed, history, replicator, accounts, clientIds, snapshots, signal: abort.signal, faults };
     try {
       for (const [index, step] of scenario.steps.entries()) {
         const description = describeStep(step);
         progress(`Step ${index + 1}/${scenario.steps.length}: ${description}`);
         const startMs = history.now();
         history.event({ kind: 'step', phase: 'start', name: step.action, detail: { index, description } });
-        const outcome = await runStep(step, context);
+        const outcome = await runStep(step, index, context);
         const endMs = history.now();
         history.event({ kind: 'step', phase: 'end', name: step.action, ok: outcome.ok, detail: { index, ...outcome.detail } });
         steps.push({ index: index + 1, action: step.action, description, startMs, endMs, ok: outcome.ok, detail: outcome.detail });
@@ -144,6 +157,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
       clientsStop.abort();
       await Promise.all(clients);
       await replicator?.stop();
+      healing = await healAndVerify(faults, history);
     }
 
     for (const node of ['primary-1', 'primary-2', 'backup'] as const) {
@@ -153,6 +167,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
   } catch (error) {
     runError = abort.signal.aborted ? 'interrupted' : (error as Error).message;
     log.error({ err: error }, 'Run failed');
+    if (faults && !healing) healing = await healAndVerify(faults, history);
   } finally {
     await bed?.close();
     await history.close();
@@ -167,7 +182,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
     runError = `history contract violated: ${contractProblems.slice(0, 5).join('; ')}`;
   }
 
-  const checks = runError ? [] : runCheckers(FAILOVER_CHECKERS, { scenario, history: history.entries, snapshots });
+  const checkers = scenario.checks ? scenario.checks.map((name) => CHECKERS[name]) : FAILOVER_CHECKERS;
+  const checks = runError ? [] : runCheckers(checkers, { scenario, history: history.entries, snapshots });
+  if (healing) checks.push(healing);
   const ended = new Date();
   const completions = history.entries.filter(isOperation).filter((entry) => entry.type !== 'invoke');
   const result: RunResult = {

@@ -8,6 +8,7 @@ import type { NodeName, Step } from '../scenario/schema.js';
 import { imapNodesOf, nodesOf } from '../scenario/topology.js';
 import type { Replicator } from '../replication/replicator.js';
 import type { Account } from '../workload/client.js';
+import type { FaultEngine } from '../faults/engine.js';
 import { observeMailboxes } from '../workload/observer.js';
 
 export interface StepContext {
@@ -18,8 +19,7 @@ export interface StepContext {
   clientIds: readonly string[];
   snapshots: MailboxSnapshot[];
   signal: AbortSignal;
-  /** Nodes that a `kill` step took down and no `start` step has brought back. */
-  killed: Set<NodeName>;
+  faults: FaultEngine;
 }
 
 /** Result of one step: `ok: false` is recorded and reported, but the scenario goes on. */
@@ -28,7 +28,7 @@ export interface StepOutcome {
   detail: Record<string, unknown>;
 }
 
-export async function runStep(step: Step, context: StepContext): Promise<StepOutcome> {
+export async function runStep(step: Step, index: number, context: StepContext): Promise<StepOutcome> {
   const { bed, history } = context;
   switch (step.action) {
     case 'run':
@@ -41,21 +41,31 @@ export async function runStep(step: Step, context: StepContext): Promise<StepOut
       return { ok, detail: ok ? {} : { error: `no sync completed within ${step.timeoutSeconds} s` } };
     }
 
-    case 'kill': {
-      const nodes = nodesOf(step.target).filter((node) => bed.isRunning(node));
-      history.event({ kind: 'fault', phase: 'start', name: 'kill', nodes });
-      await bed.kill(nodes);
-      nodes.forEach((node) => context.killed.add(node));
-      return { ok: true, detail: { nodes } };
-    }
+    case 'kill':
+    case 'stop':
+    case 'pause':
+      return { ok: true, detail: { nodes: await context.faults.nodeFault(step.action, step.target, step.durationSeconds) } };
 
-    case 'start': {
-      const nodes = nodesOf(step.target).filter((node) => context.killed.has(node));
-      await bed.start(nodes);
-      nodes.forEach((node) => context.killed.delete(node));
-      history.event({ kind: 'fault', phase: 'end', name: 'kill', nodes });
-      return { ok: true, detail: { nodes } };
-    }
+    case 'restart':
+      return { ok: true, detail: { nodes: await context.faults.restart(step.target) } };
+
+    case 'start':
+    case 'resume':
+      return { ok: true, detail: { nodes: await context.faults.nodeRecover(step.action, step.target) } };
+
+    case 'site-down':
+      return { ok: true, detail: { nodes: await context.faults.siteDown(step.target, step.durationSeconds) } };
+
+    case 'site-up':
+      await context.faults.siteUp(step.target);
+      return { ok: true, detail: {} };
+
+    case 'link-fault':
+      return { ok: true, detail: { proxies: await context.faults.linkFault(step, index) } };
+
+    case 'heal':
+      await context.faults.healLinks(step.id);
+      return { ok: true, detail: {} };
 
     case 'dns-repoint': {
       const nodes = imapNodesOf(step.target);
@@ -103,9 +113,21 @@ export function describeStep(step: Step): string {
     case 'await-sync':
       return `wait for a sync to complete (up to ${step.timeoutSeconds} s)`;
     case 'kill':
-      return `kill ${step.target}`;
+    case 'stop':
+    case 'pause':
+      return `${step.action} ${step.target}${step.durationSeconds ? ` for ${step.durationSeconds} s` : ''}`;
+    case 'restart':
     case 'start':
-      return `start ${step.target}`;
+    case 'resume':
+      return `${step.action} ${step.target}`;
+    case 'site-down':
+      return `take ${step.target} down${step.durationSeconds ? ` for ${step.durationSeconds} s` : ''}`;
+    case 'site-up':
+      return `bring ${step.target} back`;
+    case 'link-fault':
+      return `${step.toxic} on ${step.link} (${step.direction})${step.durationSeconds ? ` for ${step.durationSeconds} s` : ''}`;
+    case 'heal':
+      return step.id ? `heal link fault ${step.id}` : 'heal every link fault';
     case 'dns-repoint':
       return `point DNS at ${step.target}`;
     case 'await-clients':

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { scenarioSchema, type Scenario } from './schema.js';
+import { formatPath } from './paths.js';
+import { checkPlan } from './plan.js';
 
 /** Raised for a scenario file that cannot be read or does not match the scenario model. */
 export class ScenarioError extends Error {
@@ -16,14 +18,7 @@ export class ScenarioError extends Error {
   }
 }
 
-/** Formats a zod issue path the way a reader writes it: `scenario.steps[2].target`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let text = 'scenario';
-  for (const part of path) {
-    text += typeof part === 'number' ? `[${part}]` : `.${String(part)}`;
-  }
-  return text;
-}
+export { formatPath } from './paths.js';
 
 function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
@@ -35,6 +30,8 @@ export function parseScenario(data: unknown, file: string): Scenario {
   if (!result.success) {
     throw new ScenarioError(file, describeIssues(result.error));
   }
+  const problems = checkPlan(result.data);
+  if (problems.length > 0) throw new ScenarioError(file, problems);
   return result.data;
 }
 

@@ -9,6 +9,21 @@ export const NODE_NAMES = ['primary-1', 'primary-2', 'backup', 'dns'] as const;
 export const SITE_NAMES = ['site-a', 'site-b', 'site-dns'] as const;
 export const TARGET_NAMES = [...NODE_NAMES, ...SITE_NAMES] as const;
 
+/** Checker names a scenario may list; kept here so the scenario model needs no checker code. */
+export const CHECK_NAMES = [
+  'synced-mail-on-backup',
+  'data-loss-window',
+  'backup-reads-succeed',
+  'backup-writes-refused',
+  'failover-time',
+  'acknowledged-mail-survives',
+  'primary-writes-accepted',
+  'clients-recover',
+  'backup-consistent',
+  'backup-caught-up',
+  'replication-lag',
+] as const;
+
 const target = z.enum(TARGET_NAMES, {
   error: (issue) =>
     `unknown node or site ${JSON.stringify(issue.input)}; expected one of ${TARGET_NAMES.join(', ')}`,
@@ -26,14 +41,74 @@ const awaitSyncStep = z.strictObject({
   timeoutSeconds: positiveSeconds.default(60),
 });
 
-const killStep = z.strictObject({
-  action: z.literal('kill'),
-  target,
+/** A node fault: the nodes of `target` fail together; with `durationSeconds` they recover by themselves. */
+function nodeFaultStep<A extends string>(action: A) {
+  return z.strictObject({
+    action: z.literal(action),
+    target,
+    durationSeconds: positiveSeconds.optional(),
+  });
+}
+
+/** A recovery step that undoes a node fault of `target`. */
+function recoveryStep<A extends string>(action: A) {
+  return z.strictObject({ action: z.literal(action), target });
+}
+
+const killStep = nodeFaultStep('kill');
+const stopStep = nodeFaultStep('stop');
+const pauseStep = nodeFaultStep('pause');
+const restartStep = z.strictObject({ action: z.literal('restart'), target });
+const startStep = recoveryStep('start');
+const resumeStep = recoveryStep('resume');
+
+const site = z.enum(SITE_NAMES, {
+  error: (issue) => `unknown site ${JSON.stringify(issue.input)}; expected one of ${SITE_NAMES.join(', ')}`,
+});
+const siteDownStep = z.strictObject({ action: z.literal('site-down'), target: site, durationSeconds: positiveSeconds.optional() });
+const siteUpStep = z.strictObject({ action: z.literal('site-up'), target: site });
+
+/** Toxiproxy toxic types, plus `partition`: a link that silently drops everything. */
+export const TOXIC_TYPES = ['partition', 'latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data'] as const;
+export type ToxicType = (typeof TOXIC_TYPES)[number];
+
+const nonNegative = z.number({ error: 'must be a number' }).int('must be a whole number').nonnegative('must be 0 or more');
+const positive = z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0');
+
+/** Attributes of each toxic type, in Toxiproxy's units (ms, KB/s, bytes, µs for slicer delay). */
+export const TOXIC_ATTRIBUTES = {
+  partition: z.strictObject({}),
+  latency: z.strictObject({ latency: nonNegative, jitter: nonNegative.default(0) }),
+  bandwidth: z.strictObject({ rate: positive }),
+  slow_close: z.strictObject({ delay: nonNegative }),
+  timeout: z.strictObject({ timeout: nonNegative.default(0) }),
+  reset_peer: z.strictObject({ timeout: nonNegative.default(0) }),
+  slicer: z.strictObject({ average_size: positive, size_variation: nonNegative.default(0), delay: nonNegative.default(0) }),
+  limit_data: z.strictObject({ bytes: positive }),
+} satisfies Record<ToxicType, z.ZodType>;
+
+/**
+ * Links a network fault can hit: `replication` (primary to backup rsync), `storage` (between
+ * the primaries), and client paths `clients->NODE|SITE` or `client-N->NODE|SITE`.
+ */
+export const LINK_PATTERN = /^(replication|storage|(clients|client-[1-9][0-9]*)->(primary-1|primary-2|backup|site-a|site-b))$/;
+
+const linkFaultStep = z.strictObject({
+  action: z.literal('link-fault'),
+  /** Names the fault for a later `heal` step; defaults to the step's position. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes').optional(),
+  link: z.string().regex(LINK_PATTERN, 'unknown link; expected replication, storage, clients->NODE or client-N->NODE (NODE: primary-1, primary-2, backup, site-a, site-b)'),
+  toxic: z.enum(TOXIC_TYPES, { error: (issue) => `unknown toxic type ${JSON.stringify(issue.input)}; expected one of ${TOXIC_TYPES.join(', ')}` }),
+  direction: z.enum(['upstream', 'downstream', 'both']).default('both'),
+  toxicity: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(1),
+  attributes: z.record(z.string(), z.unknown()).default({}),
+  durationSeconds: positiveSeconds.optional(),
 });
 
-const startStep = z.strictObject({
-  action: z.literal('start'),
-  target,
+const healStep = z.strictObject({
+  action: z.literal('heal'),
+  /** The link fault to heal; every active link fault when omitted. */
+  id: z.string().optional(),
 });
 
 const dnsRepointStep = z.strictObject({
@@ -53,16 +128,35 @@ const observeStep = z.strictObject({
   label: z.string().min(1, 'must not be empty'),
 });
 
+const STEP_ACTIONS =
+  'run, await-sync, kill, stop, pause, restart, start, resume, site-down, site-up, link-fault, heal, dns-repoint, await-clients, observe';
+
 export const stepSchema = z.discriminatedUnion(
   'action',
-  [runStep, awaitSyncStep, killStep, startStep, dnsRepointStep, awaitClientsStep, observeStep],
+  [
+    runStep,
+    awaitSyncStep,
+    killStep,
+    stopStep,
+    pauseStep,
+    restartStep,
+    startStep,
+    resumeStep,
+    siteDownStep,
+    siteUpStep,
+    linkFaultStep,
+    healStep,
+    dnsRepointStep,
+    awaitClientsStep,
+    observeStep,
+  ],
   {
     error: (issue) =>
       issue.code === 'invalid_union' && (issue.input as { action?: unknown } | undefined)?.action === undefined
-        ? 'missing action; expected one of run, await-sync, kill, start, dns-repoint, await-clients, observe'
+        ? `missing action; expected one of ${STEP_ACTIONS}`
         : issue.code === 'invalid_union'
         ? `unknown action ${JSON.stringify((issue.input as { action?: unknown } | undefined)?.action)}; ` +
-          'expected one of run, await-sync, kill, start, dns-repoint, await-clients, observe'
+          `expected one of ${STEP_ACTIONS}`
         : undefined,
   },
 );
@@ -115,11 +209,15 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       maxFailoverSeconds: positiveSeconds.optional(),
       maxDataLossMessages: z.number().int().nonnegative().optional(),
+      maxReplicationLagSeconds: positiveSeconds.optional(),
     })
     .prefault({}),
+  /** Checkers to run, by name; the failover set when omitted. The healing check always runs. */
+  checks: z.array(z.enum(CHECK_NAMES, { error: (issue) => `unknown check ${JSON.stringify(issue.input)}; expected one of ${CHECK_NAMES.join(', ')}` })).min(1).optional(),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type Step = z.infer<typeof stepSchema>;
+export type LinkFaultStep = z.infer<typeof linkFaultStep>;
 export type TargetName = (typeof TARGET_NAMES)[number];
 export type NodeName = (typeof NODE_NAMES)[number];

@@ -39,6 +39,8 @@ export interface WorkloadClientOptions {
   operationTimeoutMs: number;
   /** Maps a server address to its topology node name. */
   nodeOf: (address: string) => string | null;
+  /** Where to dial for a server address: this client's own proxy for that node. */
+  route: (address: string) => { host: string; port: number };
   /** Prefix for Message-IDs, unique per run. */
   messageIdDomain: string;
   runId: string;
@@ -116,9 +118,10 @@ export class WorkloadClient {
       const node = this.options.nodeOf(address);
       const invoke = history.invoke({ process: id, f: 'connect', node, address, account: account.login });
       const capture = new ReplyCapture();
+      const route = this.options.route(address);
       const imap = new ImapFlow({
-        host: address,
-        port: 143,
+        host: route.host,
+        port: route.port,
         secure: false,
         doSTARTTLS: false,
         auth: { user: account.login, pass: account.password },

@@ -10,7 +10,9 @@ import { connect } from 'node:net';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
-import type { Bed, DnsUpdateOutcome, StandIn, SyncOutcome } from '../bed.js';
+import type { Bed, DnsUpdateOutcome, LinkControl, StandIn, SyncOutcome } from '../bed.js';
+import { clientProxyName, proxySpecs, REPLICATION_PROXY, type ImapNode } from '../links/links.js';
+import { ToxiproxyLinks } from '../links/toxiproxy-links.js';
 import type { NodeName, Scenario } from '../../scenario/schema.js';
 import { TOPOLOGY_NODES } from '../../scenario/topology.js';
 import { generateTsigSecret, renderBindConfig, renderTsigKeyFile, TSIG_KEY_PATH, NAMED_CONF_PATH } from '../../images/bind-config.js';
@@ -19,6 +21,9 @@ import { removeLabelled, runLabels, LABEL_NODE } from './labels.js';
 import { StaticIpContainer } from './static-ip-container.js';
 
 const HOST_OCTET: Record<NodeName, number> = { 'primary-1': 10, 'primary-2': 11, backup: 20, dns: 30 };
+const TOXIPROXY_OCTET = 5;
+const TOXIPROXY_API_PORT = 8474;
+const STOP_GRACE_SECONDS = 10;
 const TSIG_KEY_NAME = 'mailha-update';
 const START_TIMEOUT_MS = 90_000;
 const EXEC_TIMEOUT_MS = 120_000;
@@ -27,7 +32,9 @@ export interface DockerBedOptions {
   scenario: Scenario;
   runId: string;
   accounts: readonly Account[];
-  images: { courier: string; bind: string };
+  images: { courier: string; bind: string; toxiproxy: string };
+  /** True when `images.toxiproxy` is Shopify's Toxiproxy rather than mailha's compatible server. */
+  realToxiproxy: boolean;
   log: Logger;
   /** Directory that receives one `<node>.log` per container with its output. */
   logDir: string;
@@ -47,8 +54,15 @@ export const SHARED_VOLUME_STAND_IN: StandIn = {
   reason: 'the host kernel has no DRBD or cluster file system; real DRBD runs only in the drbd storage mode',
 };
 
+export const TOXIPROXY_STAND_IN: StandIn = {
+  component: 'Toxiproxy: mailha\'s own Toxiproxy-compatible server (harness/toxiproxy)',
+  standsFor: 'Shopify Toxiproxy 2.12',
+  reason: 'the real Toxiproxy image cannot be pulled here and is in no Debian package',
+};
+
 export class DockerBed implements Bed {
   readonly standIns: StandIn[] = [SHARED_VOLUME_STAND_IN];
+  private linkControl?: ToxiproxyLinks;
   readonly zone: string;
   readonly imapHostname: string;
   private readonly containers = new Map<NodeName, StartedTestContainer>();
@@ -78,10 +92,13 @@ export class DockerBed implements Bed {
     const client = await getContainerRuntimeClient();
     const docker = (client.container as unknown as { dockerode: Dockerode }).dockerode;
     const bed = new DockerBed(options, docker);
+    if (!options.realToxiproxy) bed.standIns.push(TOXIPROXY_STAND_IN);
     try {
       await bed.createNetwork();
       await bed.createVolumes();
+      await bed.startToxiproxy();
       await bed.startNodes();
+      await bed.linkControl!.createProxies(proxySpecs(options.scenario.workload.clients), (node) => bed.address(node));
       return bed;
     } catch (error) {
       options.log.error({ err: error, runId: options.runId }, 'Failed to start bed');
@@ -100,6 +117,68 @@ export class DockerBed implements Bed {
 
   isRunning(node: NodeName): boolean {
     return this.running.has(node);
+  }
+
+  get links(): LinkControl {
+    if (!this.linkControl) throw new Error(`the links of run ${this.runId} are not set up`);
+    return this.linkControl;
+  }
+
+  route(client: string, node: NodeName): { host: string; port: number } {
+    const spec = proxySpecs(this.options.scenario.workload.clients).find((each) => each.name === clientProxyName(client, node as ImapNode));
+    if (!spec) throw new Error(`no proxy for ${client} to ${node}`);
+    return { host: this.toxiproxyAddress, port: spec.listenPort };
+  }
+
+  private get toxiproxyAddress(): string {
+    return `${this.subnetPrefix}.${TOXIPROXY_OCTET}`;
+  }
+
+  async stop(nodes: readonly NodeName[]): Promise<void> {
+    await Promise.all(
+      nodes.map(async (node) => {
+        const id = this.container(node).getId();
+        await this.docker.getContainer(id).stop({ t: STOP_GRACE_SECONDS });
+        this.running.delete(node);
+        this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Stopped node');
+      }),
+    );
+  }
+
+  async pause(nodes: readonly NodeName[]): Promise<void> {
+    await Promise.all(
+      nodes.map(async (node) => {
+        const id = this.container(node).getId();
+        await this.docker.getContainer(id).pause();
+        this.running.delete(node);
+        this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Paused node');
+      }),
+    );
+  }
+
+  async resume(nodes: readonly NodeName[]): Promise<void> {
+    await Promise.all(
+      nodes.map(async (node) => {
+        const id = this.container(node).getId();
+        await this.docker.getContainer(id).unpause();
+        this.running.add(node);
+        this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Resumed node');
+      }),
+    );
+  }
+
+  async nodeProblems(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const [node, container] of this.containers) {
+      try {
+        const { State } = await this.docker.getContainer(container.getId()).inspect();
+        if (!State.Running) problems.push(`node ${node} is not running (status ${State.Status})`);
+        else if (State.Paused) problems.push(`node ${node} is paused`);
+      } catch (error) {
+        problems.push(`node ${node}: inspecting container ${container.getId().slice(0, 12)} failed: ${(error as Error).message}`);
+      }
+    }
+    return problems;
   }
 
   async kill(nodes: readonly NodeName[]): Promise<void> {
@@ -135,7 +214,8 @@ export class DockerBed implements Bed {
 
     let output: string;
     try {
-      output = await this.exec(from, ['/usr/local/sbin/mailha-sync-push', this.address('backup')]);
+      const port = proxySpecs(0).find((spec) => spec.name === REPLICATION_PROXY)!.listenPort;
+      output = await this.exec(from, ['/usr/local/sbin/mailha-sync-push', `${this.toxiproxyAddress}:${port}`]);
     } catch (error) {
       return fail((error as Error).message);
     }
@@ -226,6 +306,24 @@ export class DockerBed implements Bed {
     for (const site of ['site-a', 'site-b']) {
       await this.docker.createVolume({ Name: `${this.runId}-${site}`, Labels: runLabels(this.runId, { 'mailha.site': site }) });
     }
+  }
+
+  /** Starts the Toxiproxy server every link goes through, and waits for its API. */
+  private async startToxiproxy(): Promise<void> {
+    const image = this.options.images.toxiproxy;
+    const name = `${this.runId}-toxiproxy`;
+    this.options.log.info({ image, address: this.toxiproxyAddress }, 'Starting toxiproxy...');
+    let container = new StaticIpContainer(image)
+      .withStaticIp(this.networkName, this.toxiproxyAddress)
+      .withName(name)
+      .withHostname('toxiproxy')
+      .withLabels(runLabels(this.runId, { [LABEL_NODE]: 'toxiproxy' }))
+      .withWaitStrategy(Wait.forLogMessage(/[Ll]istening|API HTTP server starting/))
+      .withStartupTimeout(START_TIMEOUT_MS);
+    if (this.options.realToxiproxy) container = container.withCommand(['-host=0.0.0.0', `-port=${TOXIPROXY_API_PORT}`]);
+    const started = await container.start();
+    this.options.log.info({ containerId: started.getId().slice(0, 12) }, 'Started toxiproxy');
+    this.linkControl = new ToxiproxyLinks(`http://${this.toxiproxyAddress}:${TOXIPROXY_API_PORT}`);
   }
 
   private async startNodes(): Promise<void> {

@@ -1,0 +1,131 @@
+/**
+ * Checks a scenario's steps against each other before anything starts: toxic attributes, client
+ * names, and faults aimed at nodes that will not be running (or recoveries of nodes that are).
+ * Node states are simulated step by step; `run` steps give a lower bound on elapsed time, so a
+ * timed fault counts as healed only once that many seconds of `run` have passed.
+ */
+import { TOXIC_ATTRIBUTES, type Scenario, type Step } from './schema.js';
+import { nodesOf } from './topology.js';
+import { formatPath } from './paths.js';
+
+type NodeState = 'running' | 'killed' | 'stopped' | 'paused';
+
+interface TimedFault {
+  nodes: string[];
+  healsAt: number;
+  stepIndex: number;
+}
+
+/** Returns problems as `scenario.steps[N].field: message` lines; empty when the plan is sound. */
+export function checkPlan(scenario: Scenario): string[] {
+  const problems: string[] = [];
+  const state = new Map<string, NodeState>(nodesOf('site-a').concat(nodesOf('site-b'), nodesOf('site-dns')).map((node) => [node, 'running']));
+  const timed: TimedFault[] = [];
+  const linkFaults = new Map<string, number>();
+  const downSites = new Set<string>();
+  let elapsed = 0;
+
+  const report = (index: number, field: string | null, message: string) => {
+    problems.push(`${formatPath(field ? ['steps', index, field] : ['steps', index])}: ${message}`);
+  };
+  const expireTimed = () => {
+    for (let i = timed.length - 1; i >= 0; i -= 1) {
+      if (timed[i].healsAt > elapsed) continue;
+      for (const node of timed[i].nodes) state.set(node, 'running');
+      timed.splice(i, 1);
+    }
+  };
+  const requireState = (index: number, step: Step & { target: string }, wanted: NodeState[], verb: string): string[] | undefined => {
+    const nodes = nodesOf(step.target as never);
+    for (const node of nodes) {
+      const pending = timed.find((fault) => fault.nodes.includes(node));
+      if (pending) {
+        report(index, 'target', `${node} may still be under the timed fault of steps[${pending.stepIndex}]; add a run step of at least ${Math.ceil(pending.healsAt - elapsed)} s before this one`);
+        return undefined;
+      }
+      const current = state.get(node)!;
+      if (!wanted.includes(current)) {
+        report(index, 'target', `cannot ${verb} ${node}: it is ${current} at this step`);
+        return undefined;
+      }
+    }
+    return nodes;
+  };
+
+  scenario.steps.forEach((step, index) => {
+    expireTimed();
+    switch (step.action) {
+      case 'run':
+        elapsed += step.seconds;
+        break;
+      case 'kill':
+      case 'stop':
+      case 'pause': {
+        const nodes = requireState(index, step, ['running'], step.action);
+        if (!nodes) break;
+        const next: NodeState = step.action === 'kill' ? 'killed' : step.action === 'stop' ? 'stopped' : 'paused';
+        nodes.forEach((node) => state.set(node, next));
+        if (step.durationSeconds !== undefined) timed.push({ nodes, healsAt: elapsed + step.durationSeconds, stepIndex: index });
+        break;
+      }
+      case 'restart':
+        requireState(index, step, ['running'], 'restart');
+        break;
+      case 'start': {
+        const nodes = requireState(index, step, ['killed', 'stopped'], 'start');
+        nodes?.forEach((node) => state.set(node, 'running'));
+        break;
+      }
+      case 'resume': {
+        const nodes = requireState(index, step, ['paused'], 'resume');
+        nodes?.forEach((node) => state.set(node, 'running'));
+        break;
+      }
+      case 'site-down': {
+        if (downSites.has(step.target)) {
+          report(index, 'target', `${step.target} is already down at this step`);
+          break;
+        }
+        const nodes = requireState(index, step, ['running'], 'take down');
+        if (!nodes) break;
+        nodes.forEach((node) => state.set(node, 'killed'));
+        if (step.durationSeconds !== undefined) timed.push({ nodes, healsAt: elapsed + step.durationSeconds, stepIndex: index });
+        else downSites.add(step.target);
+        break;
+      }
+      case 'site-up': {
+        if (!downSites.has(step.target)) {
+          report(index, 'target', `${step.target} is not down at this step (a timed site-down recovers by itself)`);
+          break;
+        }
+        downSites.delete(step.target);
+        nodesOf(step.target).forEach((node) => state.set(node, 'running'));
+        break;
+      }
+      case 'link-fault': {
+        const attributes = TOXIC_ATTRIBUTES[step.toxic].safeParse(step.attributes);
+        if (!attributes.success) {
+          for (const issue of attributes.error.issues) {
+            problems.push(`${formatPath(['steps', index, 'attributes', ...issue.path])}: ${issue.message} (toxic ${step.toxic})`);
+          }
+        }
+        const client = /^client-(\d+)->/.exec(step.link);
+        if (client && Number(client[1]) > scenario.workload.clients) {
+          report(index, 'link', `client-${client[1]} does not exist; the workload has ${scenario.workload.clients} clients`);
+        }
+        const id = step.id ?? `step-${index + 1}`;
+        if (linkFaults.has(id)) report(index, 'id', `a link fault named "${id}" is already active (steps[${linkFaults.get(id)}])`);
+        if (step.durationSeconds === undefined) linkFaults.set(id, index);
+        break;
+      }
+      case 'heal':
+        if (step.id !== undefined && !linkFaults.has(step.id)) report(index, 'id', `no active link fault named "${step.id}" to heal`);
+        if (step.id === undefined) linkFaults.clear();
+        else linkFaults.delete(step.id);
+        break;
+      default:
+        break;
+    }
+  });
+  return problems;
+}
