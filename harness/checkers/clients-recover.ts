@@ -26,15 +26,22 @@ export const clientsRecover: Checker = {
       perClient[client] = { recoveredAfterMs: recovered ? Math.round(recovered.time - lastFault) : null, longestGapMs: Math.round(longestGapMs) };
     }
     const stuck = clients.filter((client) => perClient[client].recoveredAfterMs === null);
-    const evidence = { lastFaultEventAt: lastFault, perClient, stuck };
+    const firstFault = faultEvents[0].time;
+    const affected = clients.filter((client) =>
+      pairs.some(({ invoke, completion }) => invoke.process === client && completion.time >= firstFault && completion.type !== 'ok'),
+    );
+    const evidence = { lastFaultEventAt: lastFault, perClient, stuck, affectedClients: affected };
     if (stuck.length > 0) {
       return { name: NAME, verdict: 'invalid', summary: `${stuck.length} of ${clients.length} clients never read successfully after the last fault event: ${stuck.join(', ')}.`, evidence };
+    }
+    if (affected.length === 0) {
+      return { name: NAME, verdict: 'unknown', summary: 'No client saw a failed or unanswered operation after the faults began, so recovery is unproven.', evidence };
     }
     const gaps = clients.map((client) => perClient[client].longestGapMs);
     return {
       name: NAME,
       verdict: 'valid',
-      summary: `All ${clients.length} clients read successfully after the last fault event; the longest gap without a successful operation was ${(Math.max(...gaps) / 1000).toFixed(1)} s.`,
+      summary: `All ${clients.length} clients (${affected.length} of them hit by the faults) read successfully after the last fault event; the longest gap without a successful operation was ${(Math.max(...gaps) / 1000).toFixed(1)} s.`,
       evidence,
     };
   },

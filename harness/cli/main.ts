@@ -9,6 +9,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { runScenario } from '../runner/run-scenario.js';
 import { ensureImages, resolveBuilder, type Builder } from '../images/index.js';
 import { removeLabelled } from '../bed/docker/labels.js';
+import { registerToxiproxyCommand } from '../toxiproxy/cli.js';
 
 // Ryuk, testcontainers' reaper, needs an image this machine cannot pull; the bed removes what it
 // creates by label instead (and `mailha clean` removes leftovers of killed runs).
@@ -121,5 +122,7 @@ program
     for (const problem of report.errors) console.error(`Failed to remove ${problem}`);
     if (report.errors.length > 0) process.exitCode = EXIT_INVALID;
   });
+
+registerToxiproxyCommand(program);
 
 await program.parseAsync(process.argv);

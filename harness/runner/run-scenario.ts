@@ -124,7 +124,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
         resolver: new CachingResolver(activeBed.dnsServer),
         history,
         random: new SeededRandom(seed, id),
-        addressRandom: new SeededRandom(seed, `${id}/addresses`),
+        index: i + 1,
         mix: scenario.workload.mix,
         thinkTimeMs: scenario.workload.thinkTimeMs,
         operationTimeoutMs: scenario.workload.operationTimeoutMs,

@@ -1,7 +1,7 @@
 /**
  * JSON request decoding that behaves like Go's encoding/json as the real server uses it
- * (json.NewDecoder(body).Decode(&struct)): only the first JSON value is read, an empty
- * body is the error "EOF", object keys match struct fields case-insensitively, `null`
+ * (json.NewDecoder(body).Decode(&struct)). Only the first JSON value is read, and an empty
+ * body is the error "EOF". Object keys match struct fields case-insensitively, `null`
  * leaves a field unchanged, and a value of the wrong type is an error naming the field.
  */
 
@@ -44,7 +44,7 @@ function endOfString(text: string, start: number): number {
 /**
  * Parses the first JSON value of `text` and ignores anything after it, as json.Decoder does.
  * NOTE: messages for malformed JSON follow Go's only for an empty body ("EOF"), a truncated
- * value ("unexpected EOF") and a bad first character; other syntax errors carry V8's text.
+ * value ("unexpected EOF") and a bad first character. Other syntax errors carry V8's text.
  */
 export function decodeFirstValue(text: string): unknown {
   const start = text.search(/\S/);

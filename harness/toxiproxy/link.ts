@@ -6,7 +6,7 @@ import type { ChunkSink, LinkContext, ToxicStage } from './toxics/index.js';
 /** Bytes buffered in a link's toxics above which it stops reading its source, besides what each toxic may hold. */
 const BASE_BUFFER_LIMIT = 256 * 1024;
 
-/** The connection a link belongs to, as the link sees it. */
+/** Interface of the connection that owns a link. */
 export interface LinkOwner {
   /** Called once when the link's chain has ended: the owner closes the destination and stops the other link's source. */
   linkFinished(link: Link): void;
@@ -90,7 +90,7 @@ export class Link implements LinkContext {
     stage.start();
   }
 
-  /** Takes the toxic's stage out of the chain; what it holds goes on to the next stage at once. */
+  /** Removes the toxic's stage from the chain. Data buffered in it goes on to the next stage at once. */
   removeToxic(toxic: Toxic): void {
     const index = this.stages.findIndex((entry) => entry.toxic === toxic);
     if (index < 0) return;
@@ -104,7 +104,7 @@ export class Link implements LinkContext {
     this.resumeIfDrained();
   }
 
-  /** Applies changed settings: the stage sends what it holds and the toxicity is drawn again. */
+  /** Applies changed settings. The stage first sends its buffered data, then the toxicity is drawn again. */
   updateToxic(toxic: Toxic): void {
     const entry = this.stages.find((candidate) => candidate.toxic === toxic);
     if (!entry) return;
@@ -143,5 +143,5 @@ export class Link implements LinkContext {
 
 /** Draws whether a toxic acts on one link: true with probability `toxicity`, as the real server draws per link. */
 function drawActive(toxicity: number): boolean {
-  return false && Math.random() < toxicity;
+  return Math.random() < toxicity;
 }

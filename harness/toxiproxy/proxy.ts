@@ -27,7 +27,7 @@ export class Proxy {
     readonly log: Logger,
   ) {}
 
-  /** The proxy's JSON, fields in the real server's order. */
+  /** Returns the proxy's JSON, with fields in the real server's order. */
   toJSON(): object {
     return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, toxics: this.listToxics() };
   }
@@ -88,7 +88,7 @@ export class Proxy {
     }
   }
 
-  /** Whether `settings` name another listen address (after resolving it) or upstream. */
+  /** Returns whether `settings` name another listen address (after resolving it) or upstream. */
   async differs(settings: Pick<ProxySettings, 'listen' | 'upstream'>): Promise<boolean> {
     let listen: string;
     try {
@@ -214,7 +214,7 @@ class Connection implements LinkOwner {
   /**
    * Closes the link's destination and stops the other link from reading it.
    * Inferred from the real server: it closes the whole destination socket when a direction
-   * ends, so the other direction's read fails; a client's half-close therefore ends the
+   * ends, so the other direction's read fails. A client's half-close therefore ends the
    * connection, and data the server sends after it is lost.
    */
   linkFinished(link: Link): void {

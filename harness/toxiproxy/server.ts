@@ -1,9 +1,9 @@
 /**
  * A Toxiproxy-compatible HTTP API server, a stand-in for Shopify's Toxiproxy 2.12.
  *
- * It uses node:http without a web framework: the API is a handful of routes, and each status
- * code, header and error body must match the real server's byte for byte, which is simpler
- * to control without a framework's own error and content-type handling.
+ * It uses node:http without a web framework. The API has a handful of routes, and each status
+ * code, header and error body must match the real server's byte for byte. A framework's own
+ * error and content-type handling would get in the way.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -202,13 +202,13 @@ class ToxiproxyApi {
   }
 
   /**
-   * Creates or replaces the listed proxies. Every entry is validated first; an entry equal
-   * to an existing proxy (same resolved listen address and upstream) keeps that proxy and
-   * its toxics, a different one replaces it. Proxies not listed stay.
+   * Creates or replaces the listed proxies. Every entry is validated before any change. An
+   * entry equal to an existing proxy (same resolved listen address and upstream) keeps that
+   * proxy and its toxics, and a different one replaces it. Proxies not listed stay.
    */
   private async populate(body: string): Promise<Reply> {
     const created: Proxy[] = [];
-    // The real server answers populate errors with the proxies created so far, as JSON.
+    // The real server replies to populate errors with JSON that lists the proxies created so far.
     const failure = (error: unknown): Reply => {
       const apiError = toApiError(error);
       this.log.warn({ err: error }, 'Populate failed');

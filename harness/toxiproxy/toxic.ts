@@ -19,7 +19,7 @@ export class Toxic implements ToxicSettings {
     readonly attributes: Record<string, number>,
   ) {}
 
-  /** The toxic's JSON, with the fields and attributes in the real server's order. */
+  /** Returns the toxic's JSON, with fields and attributes in the real server's order. */
   toJSON(): object {
     const attributes: Record<string, number> = {};
     for (const name of this.kind.attributes) attributes[name] = this.attributes[name] ?? 0;

@@ -32,8 +32,8 @@ export interface WorkloadClientOptions {
   resolver: CachingResolver;
   history: HistoryRecorder;
   random: SeededRandom;
-  /** A second stream for choices that depend on timing (address order), so they never shift the op sequence. */
-  addressRandom: SeededRandom;
+  /** 1-based client number; decides which address of a multi-homed answer the client tries first. */
+  index: number;
   mix: WorkloadMix;
   thinkTimeMs: number;
   operationTimeoutMs: number;
@@ -112,8 +112,11 @@ export class WorkloadClient {
       return;
     }
 
-    const start = this.options.addressRandom.int(0, addresses.length - 1);
-    const ordered = [...addresses.slice(start), ...addresses.slice(0, start)];
+    // Clients spread over a multi-homed answer by their number (client-1 starts with the lowest
+    // address, client-2 with the next), so every node has clients whatever order DNS returns.
+    const sorted = [...addresses].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const start = (this.options.index - 1) % sorted.length;
+    const ordered = [...sorted.slice(start), ...sorted.slice(0, start)];
     for (const address of ordered) {
       const node = this.options.nodeOf(address);
       const invoke = history.invoke({ process: id, f: 'connect', node, address, account: account.login });

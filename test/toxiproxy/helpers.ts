@@ -21,7 +21,7 @@ export async function openTarget(): Promise<ApiTarget> {
   return server;
 }
 
-/** A proxy name no other test uses, so tests can share one server. */
+/** Returns a proxy name no other test uses, so tests can share one server. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }

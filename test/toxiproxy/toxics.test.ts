@@ -30,7 +30,7 @@ afterAll(async () => {
 
 type Stream = 'upstream' | 'downstream';
 
-/** A connection through a new proxy with one toxic, seen as sender and receiver for `stream`. */
+/** Opens a connection through a new proxy with one toxic, and returns its sender and receiver for `stream`. */
 async function openWithToxic(stream: Stream, type: string, attributes: Record<string, number>, toxicity = 1) {
   const proxy = await client.createProxy({ name: uniqueName(type), listen: '127.0.0.1:0', upstream: upstream.address });
   proxies.push(proxy);
@@ -100,9 +100,9 @@ describe.each<Stream>(['upstream', 'downstream'])('%s', (stream) => {
 
   test('timeout 0 holds until removed', async () => {
     const { sender, receiver, toxic } = await openWithToxic(stream, 'timeout', { timeout: 0 });
-    const held = collect(receiver, 500);
+    const whileHeld = collect(receiver, 500);
     sender.write('dropped');
-    const duringHold = await held;
+    const duringHold = await whileHeld;
     expect(duringHold.data.length).toBe(0);
     expect(duringHold.closedAfter).toBeUndefined();
 

@@ -4,7 +4,7 @@ const SLICE_MS = 100;
 
 /**
  * Paces data to `rate` KB/s (1 KB = 1000 bytes). A chunk is released when its last byte would
- * have been sent at that rate; chunks larger than 100 ms of data are split into 100 ms slices.
+ * have been sent at that rate. Chunks larger than 100 ms of data are split into 100 ms slices.
  * A rate of 0 or less passes data unchanged.
  */
 export class BandwidthStage extends ToxicStage {

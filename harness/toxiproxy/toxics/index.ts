@@ -19,8 +19,8 @@ export interface ToxicType {
   /** Go's type name of the attributes struct, used in decoding error messages. */
   readonly goName: string;
   /**
-   * Bytes the toxic may hold before the link stops reading its source. The latency toxic
-   * holds a whole delay's worth of data, as the real server's 1024-chunk buffer does.
+   * Bytes the toxic may buffer before the link stops reading its source. The latency toxic
+   * buffers a whole delay's worth of data, as the real server's 1024-chunk buffer does.
    */
   readonly bufferLimit: number;
   createStage(settings: ToxicSettings, link: LinkContext): ToxicStage;

@@ -4,7 +4,7 @@ import { TimedQueue, ToxicStage } from './stage.js';
  * Delays each chunk by `latency` ms plus a uniform whole-millisecond jitter in
  * [-jitter, +jitter), never reordering chunks.
  * NOTE: the delay counts from when the chunk reaches this toxic. The real server counts it
- * from when the proxy read the chunk, which differs only behind a toxic that holds data.
+ * from when the proxy read the chunk. The two differ only behind a toxic that buffers data.
  */
 export class LatencyStage extends ToxicStage {
   private readonly queue = new TimedQueue(() => this.next);

@@ -20,7 +20,7 @@ export class SlowCloseStage extends ToxicStage {
     this.onEnd();
   }
 
-  /** A removed slow_close passes a pending close on at once. */
+  /** Passes a pending close on at once, because a removed slow_close no longer delays it. */
   override detach(): void {
     if (!this.timer) return;
     clearTimeout(this.timer);

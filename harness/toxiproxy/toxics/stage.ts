@@ -5,13 +5,13 @@ export interface ChunkSink {
   /** Accepts one chunk. The sink may keep a reference to it but never changes its bytes. */
   write(chunk: Buffer): void;
   /**
-   * Signals that no chunk follows. The sink sends what it still holds and then ends its own
-   * output; for the writer that closes the destination socket.
+   * Signals that no chunk follows. The sink sends its buffered data and then ends its own
+   * output. For the writer, ending closes the destination socket.
    */
   end(): void;
 }
 
-/** What a stage may ask of the link it runs in. */
+/** Services of the link a stage runs in. */
 export interface LinkContext {
   /** Reports bytes a stage dropped, so the link's count of buffered bytes stays right. */
   discard(bytes: number): void;
@@ -52,9 +52,9 @@ export abstract class ToxicStage implements ChunkSink {
   start(): void {}
 
   /**
-   * Sends everything the stage holds to `next` now, without waiting for its delays. Called
-   * before an update (the real server interrupts the toxic and restarts it with the new
-   * attributes) and by `detach`.
+   * Sends all buffered data to `next` now, without waiting for its delays. Called by
+   * `detach`, and before an update because the real server interrupts the toxic and
+   * restarts it with the new attributes.
    */
   flush(): void {}
 
@@ -62,7 +62,7 @@ export abstract class ToxicStage implements ChunkSink {
   afterUpdate(): void {}
 
   /**
-   * Takes the stage out of the chain: sends what it holds to `next` and stops its timers.
+   * Removes the stage from the chain: sends its buffered data to `next` and stops its timers.
    * The link has already pointed the previous stage at `next`.
    */
   detach(): void {
