@@ -180,12 +180,31 @@ describe('link faults', () => {
     expect(short.text.includes('\r\n')).toBe(false);
   });
 
-  test('slicer and slow_close still deliver', async () => {
+  test('slicer delivers in slices', async () => {
     await faults.linkFault(link({ id: 'slice', link: 'client-1->backup', toxic: 'slicer', direction: 'downstream', attributes: { average_size: 2, delay: 50_000 } }), 0);
     const sliced = await imapGreeting('backup', 8000);
     expect(sliced.text).toMatch(/^\* OK/);
     // A greeting of ~100 bytes in 2-byte slices 50 ms apart takes well over a second.
     expect(sliced.ms).toBeGreaterThan(1000);
+  });
+
+  test('slow_close holds the close back', async () => {
+    const closeAfterLogout = async () => {
+      const route = bed.route('client-1', 'primary-2');
+      const socket = connect({ host: route.host, port: route.port });
+      await new Promise((resolve) => socket.once('data', resolve));
+      const sent = Date.now();
+      socket.write('a1 LOGOUT\r\n');
+      socket.resume();
+      await new Promise((resolve) => socket.once('close', resolve));
+      return Date.now() - sent;
+    };
+    const baseline = await closeAfterLogout();
+    await faults.linkFault(link({ id: 'linger', link: 'client-1->primary-2', toxic: 'slow_close', direction: 'downstream', attributes: { delay: 1500 } }), 0);
+
+    const delayed = await closeAfterLogout();
+
+    expect(delayed).toBeGreaterThanOrEqual(baseline + 1200);
   });
 
   test('bandwidth slows replication', async () => {
