@@ -68,7 +68,10 @@ export interface Bed {
   readonly links: LinkControl;
   /** Describes every node that is not running, or is paused; empty when all match the topology. */
   nodeProblems(): Promise<string[]>;
-  /** Runs one replication pass from a running primary to the backup, then re-applies read-only mode. */
+  /**
+   * Runs one replication pass from a running primary into the backup's staging tree, applies it
+   * to the backup's live store only when the whole push succeeded, then re-applies read-only mode.
+   */
   sync(): Promise<SyncOutcome>;
   /** Replaces the A records of the IMAP hostname with a TSIG-signed dynamic update. */
   updateDns(addresses: readonly string[]): Promise<DnsUpdateOutcome>;

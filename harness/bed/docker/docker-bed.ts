@@ -219,6 +219,11 @@ export class DockerBed implements Bed {
     } catch (error) {
       return fail((error as Error).message);
     }
+    try {
+      await this.exec('backup', ['/usr/local/sbin/mailha-sync-apply']);
+    } catch (error) {
+      return fail(`the push reached the backup's staging tree but applying it failed: ${(error as Error).message}`);
+    }
     if (this.options.scenario.topology.backup.readOnly === 'acl') {
       try {
         await this.exec('backup', ['/usr/local/sbin/mailha-readonly-acl']);
