@@ -56,13 +56,13 @@ export interface Bed {
   kill(nodes: readonly NodeName[]): Promise<void>;
   /** Stops nodes gracefully (SIGTERM, then SIGKILL after a grace period). */
   stop(nodes: readonly NodeName[]): Promise<void>;
-  /** Freezes every process of the nodes; their sockets stay open but nothing answers. */
+  /** Freezes every process of the nodes. Their sockets stay open, but nothing responds. */
   pause(nodes: readonly NodeName[]): Promise<void>;
   /** Thaws paused nodes. */
   resume(nodes: readonly NodeName[]): Promise<void>;
   /** Starts killed or stopped nodes again and waits until each serves IMAP (or DNS). */
   start(nodes: readonly NodeName[]): Promise<void>;
-  /** Where a workload client connects to reach a node: that client's proxy for the node. */
+  /** Address and port of the proxy a workload client dials to reach a node. */
   route(client: string, node: NodeName): { host: string; port: number };
   /** Toxics on the bed's links. */
   readonly links: LinkControl;

@@ -11,8 +11,8 @@ import { ensureImages, resolveBuilder, type Builder } from '../images/index.js';
 import { removeLabelled } from '../bed/docker/labels.js';
 import { registerToxiproxyCommand } from '../toxiproxy/cli.js';
 
-// Ryuk, testcontainers' reaper, needs an image this machine cannot pull; the bed removes what it
-// creates by label instead (and `mailha clean` removes leftovers of killed runs).
+// Ryuk, testcontainers' reaper, needs an image that cannot be pulled without a registry. So the
+// bed removes what it creates by label, and `mailha clean` removes leftovers of killed runs.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 
 const EXIT_INVALID = 1;

@@ -135,34 +135,31 @@ export class DockerBed implements Bed {
   }
 
   async stop(nodes: readonly NodeName[]): Promise<void> {
-    await Promise.all(
-      nodes.map(async (node) => {
-        const id = this.container(node).getId();
-        await this.docker.getContainer(id).stop({ t: STOP_GRACE_SECONDS });
-        this.running.delete(node);
-        this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Stopped node');
-      }),
-    );
+    await this.onEachNode(nodes, 'Stopped node', false, (container) => container.stop({ t: STOP_GRACE_SECONDS }));
   }
 
   async pause(nodes: readonly NodeName[]): Promise<void> {
-    await Promise.all(
-      nodes.map(async (node) => {
-        const id = this.container(node).getId();
-        await this.docker.getContainer(id).pause();
-        this.running.delete(node);
-        this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Paused node');
-      }),
-    );
+    await this.onEachNode(nodes, 'Paused node', false, (container) => container.pause());
   }
 
   async resume(nodes: readonly NodeName[]): Promise<void> {
+    await this.onEachNode(nodes, 'Resumed node', true, (container) => container.unpause());
+  }
+
+  /** Applies one Docker action to the nodes' containers at once, then records whether they run. */
+  private async onEachNode(
+    nodes: readonly NodeName[],
+    logMessage: string,
+    runningAfter: boolean,
+    action: (container: Dockerode.Container) => Promise<unknown>,
+  ): Promise<void> {
     await Promise.all(
       nodes.map(async (node) => {
         const id = this.container(node).getId();
-        await this.docker.getContainer(id).unpause();
-        this.running.add(node);
-        this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Resumed node');
+        await action(this.docker.getContainer(id));
+        if (runningAfter) this.running.add(node);
+        else this.running.delete(node);
+        this.options.log.info({ node, containerId: id.slice(0, 12) }, logMessage);
       }),
     );
   }
@@ -182,14 +179,7 @@ export class DockerBed implements Bed {
   }
 
   async kill(nodes: readonly NodeName[]): Promise<void> {
-    await Promise.all(
-      nodes.map(async (node) => {
-        const id = this.container(node).getId();
-        await this.docker.getContainer(id).kill({ signal: 'SIGKILL' });
-        this.running.delete(node);
-        this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Killed node');
-      }),
-    );
+    await this.onEachNode(nodes, 'Killed node', false, (container) => container.kill({ signal: 'SIGKILL' }));
   }
 
   async start(nodes: readonly NodeName[]): Promise<void> {
@@ -284,7 +274,7 @@ export class DockerBed implements Bed {
   private async createNetwork(): Promise<void> {
     this.networkName = `${this.runId}-net`;
     let lastError: unknown;
-    // A /24 the run owns, so nodes get fixed addresses; retried when another network holds it.
+    // A /24 of the run's own gives nodes fixed addresses. Another subnet is tried when a network already uses it.
     for (let attempt = 0; attempt < 8; attempt += 1) {
       const third = 1 + randomBytes(1)[0] % 254;
       const prefix = `10.213.${third}`;

@@ -14,7 +14,7 @@ function countOf(evidence: Record<string, unknown>, key: 'lost' | 'duplicated' |
   return (evidence[key] as { count: number }).count;
 }
 
-/** Two appends acknowledged by the primaries, a failover, and a recovery. */
+/** Records two appends acknowledged by the primaries, a sync, a failover and a recovery. */
 function failoverRun() {
   const h = new HistoryBuilder();
   const inbox = h.append('client-1', 'primary-1', 'user1', 'INBOX', messageIdOf('a'), { uid: 1, uidValidity: 100 });

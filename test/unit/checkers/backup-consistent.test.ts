@@ -14,7 +14,7 @@ function countOf(evidence: Record<string, unknown>, key: 'changedContent' | 'dup
   return (evidence[key] as { count: number }).count;
 }
 
-/** Two appends on the primary, synced to the backup, then a failover. */
+/** Records two appends on primary-1, a sync to the backup, a failover and the outage observation time. */
 function syncedRun() {
   const h = new HistoryBuilder();
   const a = h.append('client-1', 'primary-1', 'user1', 'INBOX', messageIdOf('a'), { uid: 1, uidValidity: 100 });

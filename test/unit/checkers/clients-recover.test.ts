@@ -15,7 +15,7 @@ function perClientOf(evidence: Record<string, unknown>): PerClient {
   return evidence.perClient as PerClient;
 }
 
-/** Two clients read before the fault; client-1 fails during it, and both read again after it ends. */
+/** Records reads by two clients before a fault, then a failed read and connect by client-1 during it, then its end. */
 function outage() {
   const h = new HistoryBuilder();
   h.read('client-1', 'primary-1', 'fetch');
@@ -30,18 +30,18 @@ function outage() {
 describe('clients-recover', () => {
   it('accepts reads after last fault', () => {
     const { h, heal } = outage();
-    const read1 = h.read('client-1', 'primary-1', 'fetch');
-    const read2 = h.read('client-2', 'primary-2', 'search');
+    const firstRead = h.read('client-1', 'primary-1', 'fetch');
+    const secondRead = h.read('client-2', 'primary-2', 'search');
     const result = check(h.build());
 
     expect(result.verdict).toBe('valid');
     expect(result.evidence.lastFaultEventAt).toBe(heal.time);
     expect(result.evidence.affectedClients).toEqual(['client-1']);
-    expect(perClientOf(result.evidence)['client-1'].recoveredAfterMs).toBe(read1.completion.time - heal.time);
-    expect(perClientOf(result.evidence)['client-2'].recoveredAfterMs).toBe(read2.completion.time - heal.time);
+    expect(perClientOf(result.evidence)['client-1'].recoveredAfterMs).toBe(firstRead.completion.time - heal.time);
+    expect(perClientOf(result.evidence)['client-2'].recoveredAfterMs).toBe(secondRead.completion.time - heal.time);
   });
 
-  it('rejects client without read after', () => {
+  it('rejects client without later read', () => {
     const { h } = outage();
     h.read('client-1', 'primary-1', 'fetch');
     h.read('client-2', 'primary-2', 'search', 'fail');
@@ -106,7 +106,7 @@ describe('clients-recover', () => {
     expect(Object.keys(perClientOf(result.evidence))).toEqual(['client-1', 'client-2']);
   });
 
-  it('computes longest gap between oks', () => {
+  it('computes longest gap between OKs', () => {
     const h = new HistoryBuilder();
     const first = h.read('client-1', 'primary-1', 'fetch');
     h.fault('kill', PRIMARIES);

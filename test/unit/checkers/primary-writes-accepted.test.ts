@@ -12,7 +12,7 @@ function check(history: HistoryEntry[]) {
   return primaryWritesAccepted.check({ scenario, history, snapshots: [] });
 }
 
-/** One accepted write of every kind, on both primaries. */
+/** Records one accepted write of every kind, spread over both primaries. */
 function acceptedWrites(): HistoryBuilder {
   const h = new HistoryBuilder();
   h.write('client-1', 'primary-1', 'append', 'ok', OK);

@@ -1,22 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { lagSeries, replicationLag } from '../../../harness/checkers/replication-lag.js';
 import type { HistoryEntry } from '../../../harness/history/types.js';
-import { HistoryBuilder, scenarioWith } from '../history-builder.js';
 import type { Scenario } from '../../../harness/scenario/schema.js';
+import { HistoryBuilder, scenarioWith, STEP_MS } from '../history-builder.js';
 
 function check(history: HistoryEntry[], scenario: Scenario = scenarioWith()) {
   return replicationLag.check({ scenario, history, snapshots: [] });
 }
 
-/** Records a sync whose end comes `durationMs` after its start; returns both times. */
+/** Records a sync whose end comes `durationMs` after its start, and returns both times. */
 function timedSync(h: HistoryBuilder, durationMs: number, ok = true): { start: number; end: number } {
   const start = h.syncStart().time;
-  h.advance(durationMs - (h.now - start) - 10);
+  h.advance(durationMs - STEP_MS);
   const end = h.syncEnd(ok).time;
   return { start, end };
 }
 
-/** Three completed syncs of 1 s, 2 s and 0.5 s, 5 s apart, with a failed one before the last. */
+/** Records completed syncs of 1 s, 2 s and 0.5 s, 5 s apart, with a failed sync before the last one. */
 function threeSyncs() {
   const h = new HistoryBuilder();
   const first = timedSync(h, 1_000);
