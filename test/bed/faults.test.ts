@@ -7,6 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resolver } from 'node:dns/promises';
+import { execa } from 'execa';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { DockerBed } from '../../harness/bed/docker/docker-bed.js';
@@ -118,7 +119,10 @@ describe('node faults', () => {
   });
 
   test('restart is recorded and recovers', async () => {
+    const startedAt = async () => (await execa('docker', ['inspect', '--format', '{{.State.StartedAt}}', `${bed.runId}-primary-2`])).stdout;
+    const before = await startedAt();
     await faults.restart('primary-2');
+    expect(await startedAt()).not.toBe(before);
     const events = history.entries.filter((entry) => entry.type === 'event' && entry.name === 'restart');
     expect(events.map((event) => (event as { phase: string }).phase)).toEqual(['start', 'end']);
     expect((await imapGreeting('primary-2')).text).toMatch(/^\* OK/);
