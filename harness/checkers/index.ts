@@ -11,6 +11,8 @@ import { primaryWritesAccepted } from './primary-writes-accepted.js';
 import { replicationLag } from './replication-lag.js';
 import { syncedMailOnBackup } from './synced-mail-on-backup.js';
 import type { Checker } from './types.js';
+import { errorsByPhase } from './errors-by-phase.js';
+import { uidIdentity } from './uid-identity.js';
 
 export const CHECKERS: Readonly<Record<string, Checker>> = Object.fromEntries(
   [
@@ -25,6 +27,8 @@ export const CHECKERS: Readonly<Record<string, Checker>> = Object.fromEntries(
     backupConsistent,
     backupCaughtUp,
     replicationLag,
+    uidIdentity,
+    errorsByPhase,
   ].map((checker) => [checker.name, checker]),
 );
 
@@ -34,6 +38,8 @@ export const FAILOVER_CHECKERS: readonly Checker[] = [
   backupReadsSucceed,
   backupWritesRefused,
   failoverTime,
+  uidIdentity,
+  errorsByPhase,
 ];
 
 export { runCheckers, worstVerdict } from './types.js';

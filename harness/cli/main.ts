@@ -1,12 +1,12 @@
 /** The `mailha` command line: run, list, images build, clean. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getContainerRuntimeClient } from 'testcontainers';
 import type Dockerode from 'dockerode';
 import { loadScenario, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
-import { runScenario } from '../runner/run-scenario.js';
+import { runCommand } from './run-command.js';
 import { ensureImages, resolveBuilder, type Builder } from '../images/index.js';
 import { removeLabelled } from '../bed/docker/labels.js';
 import { registerToxiproxyCommand } from '../toxiproxy/cli.js';
@@ -24,6 +24,12 @@ function parseSeed(value: string): number {
   return seed;
 }
 
+function parseRepeat(value: string): number {
+  const repeat = Number(value);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 1000) throw new InvalidArgumentError(`--repeat must be a whole number from 1 to 1000, got "${value}"`);
+  return repeat;
+}
+
 const program = new Command('mailha')
   .description('HA mail test-bed: real Courier IMAP, BIND and rsync in containers, faults, client histories and checks')
   .showHelpAfterError();
@@ -34,48 +40,12 @@ program
   .argument('<scenario...>', 'scenario YAML files')
   .option('--out <dir>', 'directory for run outputs (runs/<scenario>/<UTC time>/)', 'runs')
   .option('--seed <n>', 'workload seed, overriding each scenario\'s own', parseSeed)
-  .action(async (files: string[], options: { out: string; seed?: number }) => {
-    // Every file is validated before any container starts.
-    const scenarios: Array<{ file: string; scenario: Scenario }> = [];
-    for (const file of files) {
-      try {
-        scenarios.push({ file, scenario: await loadScenario(file) });
-      } catch (error) {
-        if (!(error instanceof ScenarioError)) throw error;
-        console.error(error.message);
-        process.exitCode = EXIT_USAGE;
-        return;
-      }
-    }
-
-    const interrupt = new AbortController();
-    const onSignal = () => {
-      console.error('Interrupted: stopping the run and removing its containers...');
-      interrupt.abort();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-
-    let allValid = true;
-    for (const { file, scenario } of scenarios) {
-      if (interrupt.signal.aborted) break;
-      console.log(`Scenario ${scenario.name}: ${scenario.question}`);
-      const { dir, result } = await runScenario({
-        scenario,
-        file,
-        outDir: options.out,
-        seed: options.seed,
-        signal: interrupt.signal,
-        onProgress: (line) => console.log(`  ${line}`),
-      });
-      console.log(`  Verdict: ${result.verdict}${result.error ? ` (run failed: ${result.error})` : ''}`);
-      for (const check of result.checks) console.log(`    ${check.verdict.padEnd(7)} ${check.name}: ${check.summary}`);
-      for (const standIn of result.standIns) console.log(`    stand-in: ${standIn.component} (for ${standIn.standsFor})`);
-      console.log(`  Results in ${dir}`);
-      if (result.verdict !== 'valid') allValid = false;
-    }
-    process.exitCode = allValid && !interrupt.signal.aborted ? 0 : EXIT_INVALID;
-  });
+  .option('--repeat <n>', 'run each scenario N times and report how often each check was not valid', parseRepeat, 1)
+  .addOption(
+    new Option('--progress <mode>', 'live (listr2 view), plain (one line per step) or quiet (verdicts only); by default live on a terminal and quiet under CI')
+      .choices(['live', 'plain', 'quiet']),
+  )
+  .action(runCommand);
 
 program
   .command('list')

@@ -22,6 +22,8 @@ export const CHECK_NAMES = [
   'backup-consistent',
   'backup-caught-up',
   'replication-lag',
+  'uid-identity',
+  'errors-by-phase',
 ] as const;
 
 const target = z.enum(TARGET_NAMES, {

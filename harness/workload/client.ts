@@ -278,7 +278,8 @@ export class WorkloadClient {
     try {
       const uids = await session.imap.search({ header: { 'message-id': target.messageId } }, { uid: true });
       if (uids === false) return failedByReply(session, 'SEARCH');
-      return { type: 'ok', value: { uids } };
+      const mailbox = session.imap.mailbox;
+      return { type: 'ok', value: { uids, uidValidity: mailbox ? toNumber(mailbox.uidValidity) : null } };
     } finally {
       lock.release();
     }

@@ -32,7 +32,7 @@ describe('mailha run', () => {
 
   test('Ctrl-C removes the run', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailha-cli-'));
-    const child = execa('node', [BIN, 'run', 'scenarios/site-a-lost-manual-failover.yaml', '--out', dir], { reject: false, all: true });
+    const child = execa('node', [BIN, 'run', 'scenarios/site-a-lost-manual-failover.yaml', '--out', dir, '--progress', 'plain'], { reject: false, all: true });
     let output = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no step started within 180 s; output:\n${output}`)), 180_000);
