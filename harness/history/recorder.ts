@@ -1,7 +1,7 @@
 /** Records history entries in order, checks the invoke/complete contract, and streams JSONL. */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { EventEntry, HistoryEntry, OperationEntry, OperationType } from './types.js';
+import { OPERATION_COMMANDS, type EventEntry, type HistoryEntry, type OperationEntry, type OperationType } from './types.js';
 
 /** A history that breaks the invoke/complete contract: a bug in the bed, never a test result. */
 export class HistoryContractError extends Error {
@@ -45,7 +45,7 @@ export class HistoryRecorder {
         `${fields.process} invoked ${fields.f} while ${previous.f} (entry ${previous.index}) is still open`,
       );
     }
-    const entry: OperationEntry = { index: this.entries.length, time: this.now(), type: 'invoke', ...fields };
+    const entry: OperationEntry = { index: this.entries.length, time: this.now(), type: 'invoke', command: OPERATION_COMMANDS[fields.f], ...fields };
     this.open.set(fields.process, entry);
     this.append(entry);
     return entry;

@@ -17,6 +17,18 @@ export type OperationName =
   | 'expunge'
   | 'create';
 
+/** The IMAP commands each operation sends, in order, as the history reports them. */
+export const OPERATION_COMMANDS: Readonly<Record<OperationName, string>> = {
+  resolve: 'DNS A query',
+  connect: 'LOGIN',
+  append: 'APPEND',
+  fetch: 'SELECT, FETCH',
+  search: 'SELECT, UID SEARCH',
+  store: 'SELECT, FETCH, UID STORE, UID FETCH',
+  expunge: 'SELECT, UID SEARCH, UID STORE +FLAGS (\\Deleted), UID EXPUNGE, UID SEARCH',
+  create: 'CREATE',
+};
+
 /** Operations that change server state; every other operation is a read. */
 export const WRITE_OPERATIONS: ReadonlySet<OperationName> = new Set(['append', 'store', 'expunge', 'create']);
 
@@ -35,6 +47,8 @@ export interface OperationEntry {
   /** Client id, for example `client-2`, or `seed` for the bed's own initial appends. */
   process: string;
   f: OperationName;
+  /** The IMAP commands behind `f` (see {@link OPERATION_COMMANDS}); set on invoke. */
+  command?: string;
   /** Topology node name of the server, when known. */
   node: string | null;
   /** Server address the operation went to. */
@@ -53,7 +67,9 @@ export type EventKind =
   | 'dns-update'
   | 'sync'
   | 'observe'
-  | 'bed';
+  | 'bed'
+  /** The failover controller: its start and stop, and each change of a node's probe state. */
+  | 'controller';
 
 export interface EventEntry {
   index: number;

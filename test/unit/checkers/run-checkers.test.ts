@@ -47,6 +47,8 @@ describe('runCheckers', () => {
       'backup-reads-succeed',
       'backup-writes-refused',
       'failover-time',
+      'uid-identity',
+      'errors-by-phase',
     ]);
     for (const result of results) expect(result.summary, result.name).not.toMatch(/^Checker failed/);
   });
