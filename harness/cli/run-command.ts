@@ -1,4 +1,7 @@
 /** The `mailha run` command: validate every file, run each scenario (repeatedly with --repeat), print verdicts. */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderJunit } from '../report/junit.js';
 import type { ScenarioRun } from '../runner/run-scenario.js';
 import { runScenario } from '../runner/run-scenario.js';
 import { loadScenario, ScenarioError } from '../scenario/load.js';
@@ -51,6 +54,12 @@ export async function runCommand(files: string[], options: RunCommandOptions): P
     }
     if (options.repeat > 1) printRepeatSummary(scenario.name, perScenario);
     runs.push(...perScenario);
+  }
+
+  if (runs.length > 1) {
+    const file = join(options.out, 'junit.xml');
+    await writeFile(file, renderJunit(runs.map((run) => run.result)));
+    console.log(`JUnit report of all ${runs.length} runs in ${file}`);
   }
 
   const allValid = runs.length > 0 && runs.every((run) => run.result.verdict === 'valid');
