@@ -62,6 +62,11 @@ export interface Bed {
   resume(nodes: readonly NodeName[]): Promise<void>;
   /** Starts killed or stopped nodes again and waits until each serves IMAP (or DNS). */
   start(nodes: readonly NodeName[]): Promise<void>;
+  /**
+   * Address and port a health check dials to read a node's IMAP greeting. It does not pass
+   * through the client links, so link faults on those links do not reach it.
+   */
+  probeAddress(node: NodeName): { host: string; port: number };
   /** Address and port of the proxy a workload client dials to reach a node. */
   route(client: string, node: NodeName): { host: string; port: number };
   /** Toxics on the bed's links. */

@@ -46,6 +46,10 @@ export const failoverTime: Checker = {
     const slow = limitMs === undefined ? [] : Object.entries(perClient).filter(([, c]) => c.failoverMs !== null && c.failoverMs > limitMs).map(([client]) => client);
     const evidence = {
       faultAt,
+      /** When the first primary came back, ending the window in which clients had to reach the backup. */
+      primariesBackAt: timeline.recovery?.time ?? null,
+      outageMs: timeline.recovery ? Math.round(timeline.recovery.time - faultAt) : null,
+      recordTtlSeconds: scenario.topology.recordTtlSeconds,
       perClient,
       minMs: times[0] ?? null,
       medianMs: times.length ? times[Math.floor((times.length - 1) / 2)] : null,
@@ -58,7 +62,13 @@ export const failoverTime: Checker = {
       return { name: NAME, verdict: 'unknown', summary: 'Cannot check: the history has no client operations.', evidence };
     }
     if (never.length > 0) {
-      return { name: NAME, verdict: 'invalid', summary: `${never.length} of ${clients.length} clients never read from the backup before the primaries returned: ${never.join(', ')}.`, evidence };
+      const window = evidence.outageMs !== null ? ` in the ${(evidence.outageMs / 1000).toFixed(1)} s before the primaries returned` : ' before the end of the run';
+      return {
+        name: NAME,
+        verdict: 'invalid',
+        summary: `${never.length} of ${clients.length} clients never read from the backup${window} (DNS record TTL ${evidence.recordTtlSeconds} s): ${never.join(', ')}.`,
+        evidence,
+      };
     }
     if (slow.length > 0) {
       return { name: NAME, verdict: 'invalid', summary: `${slow.length} clients took longer than the allowed ${limitMs! / 1000} s to read from the backup (max ${(evidence.maxMs! / 1000).toFixed(1)} s).`, evidence };

@@ -7,6 +7,7 @@ import { backupWritesRefused } from './backup-writes-refused.js';
 import { clientsRecover } from './clients-recover.js';
 import { dataLossWindow } from './data-loss-window.js';
 import { failoverTime } from './failover-time.js';
+import { noDuplicateMail } from './no-duplicate-mail.js';
 import { primaryWritesAccepted } from './primary-writes-accepted.js';
 import { replicationLag } from './replication-lag.js';
 import { syncedMailOnBackup } from './synced-mail-on-backup.js';
@@ -29,6 +30,7 @@ export const CHECKERS: Readonly<Record<string, Checker>> = Object.fromEntries(
     replicationLag,
     uidIdentity,
     errorsByPhase,
+    noDuplicateMail,
   ].map((checker) => [checker.name, checker]),
 );
 

@@ -57,6 +57,7 @@ program
       try {
         const scenario = await loadScenario(join(dir, name));
         console.log(`${join(dir, name)}\n  ${scenario.name}: ${scenario.question}`);
+        if (scenario.expectVerdict !== 'valid') console.log(`  expected verdict: ${scenario.expectVerdict} (a known weakness)`);
       } catch (error) {
         console.log(`${join(dir, name)}\n  ${(error as Error).message}`);
         process.exitCode = EXIT_USAGE;

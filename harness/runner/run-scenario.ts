@@ -14,6 +14,7 @@ import type { NodeName, Scenario } from '../scenario/schema.js';
 import { CachingResolver } from '../dns/caching-resolver.js';
 import { Replicator } from '../replication/replicator.js';
 import { renderSummary } from '../report/summary.js';
+import { writeReports } from '../report/reporter.js';
 import type { RunResult, StepTiming } from '../report/result.js';
 import { WorkloadClient, type Account } from '../workload/client.js';
 import { SeededRandom } from '../workload/random.js';
@@ -24,6 +25,7 @@ import { FaultEngine } from '../faults/engine.js';
 import { healAndVerify } from './healing.js';
 import type { CheckResult } from '../checkers/types.js';
 import { findRealToxiproxyImage } from '../bed/docker/toxiproxy-image.js';
+import { FailoverController } from '../controller/controller.js';
 
 const MESSAGE_ID_DOMAIN = 'mailha.test';
 
@@ -140,7 +142,12 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
     );
 
     faults = new FaultEngine(bed, history, scenario.workload.clients, log);
-    const context: StepContext = { bed, history, replicator, accounts, clientIds, snapshots, signal: abort.signal, faults };
+    const controller =
+      scenario.topology.failover.mode === 'auto'
+        ? new FailoverController({ bed, history, config: scenario.topology.failover, log: log.child({ component: 'failover-controller' }) })
+        : undefined;
+    controller?.start();
+    const context: StepContext = { bed, history, replicator, accounts, clientIds, snapshots, signal: abort.signal, faults, controller };
     try {
       for (const [index, step] of scenario.steps.entries()) {
         const description = describeStep(step);
@@ -154,6 +161,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
         if (!outcome.ok) log.warn({ step: index + 1, detail: outcome.detail }, 'Step did not complete');
       }
     } finally {
+      // The controller stops first, so healing and the final observation see no DNS change of its own.
+      await controller?.stop();
       clientsStop.abort();
       await Promise.all(clients);
       await replicator?.stop();
@@ -209,6 +218,13 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
   await writeFile(join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
   await writeFile(join(dir, 'snapshots.json'), `${JSON.stringify(snapshots, null, 2)}\n`);
   await writeFile(join(dir, 'summary.md'), renderSummary(result));
+  try {
+    await writeReports(dir, { result, history: history.entries, snapshots });
+  } catch (error) {
+    // A broken report must not hide the verdict, which result.json already holds.
+    log.error({ err: error }, 'Failed to write reports');
+    progress(`Failed to write reports: ${(error as Error).message}`);
+  }
   const latest = join(outDir, 'latest');
   await rm(latest, { force: true });
   await symlink(relative(outDir, dir), latest);

@@ -9,6 +9,7 @@ import { imapNodesOf, nodesOf } from '../scenario/topology.js';
 import type { Replicator } from '../replication/replicator.js';
 import type { Account } from '../workload/client.js';
 import type { FaultEngine } from '../faults/engine.js';
+import type { FailoverController } from '../controller/controller.js';
 import { observeMailboxes } from '../workload/observer.js';
 
 export interface StepContext {
@@ -20,6 +21,8 @@ export interface StepContext {
   snapshots: MailboxSnapshot[];
   signal: AbortSignal;
   faults: FaultEngine;
+  /** The automatic failover controller, in scenarios whose failover mode is `auto`. */
+  controller?: FailoverController;
 }
 
 /** Result of one step: `ok: false` is recorded and reported, but the scenario goes on. */
@@ -70,7 +73,9 @@ export async function runStep(step: Step, index: number, context: StepContext): 
     case 'dns-repoint': {
       const nodes = imapNodesOf(step.target);
       const outcome = await bed.updateDns(nodes.map((node) => bed.address(node)));
-      history.event({ kind: 'dns-update', phase: 'point', name: bed.imapHostname, nodes, ok: outcome.ok, detail: { addresses: outcome.addresses, output: outcome.output } });
+      history.event({ kind: 'dns-update', phase: 'point', name: bed.imapHostname, nodes, ok: outcome.ok, detail: { by: 'operator', addresses: outcome.addresses, output: outcome.output } });
+      // An operator's repoint overrides the controller, which then leaves the record alone until a primary's health changes.
+      if (outcome.ok) context.controller?.noteOperatorRepoint(nodes);
       return { ok: outcome.ok, detail: { addresses: outcome.addresses, output: outcome.output } };
     }
 

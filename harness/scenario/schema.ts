@@ -24,7 +24,11 @@ export const CHECK_NAMES = [
   'replication-lag',
   'uid-identity',
   'errors-by-phase',
+  'no-duplicate-mail',
 ] as const;
+
+/** Verdicts a run can end with; `expectVerdict` names the one a scenario is expected to get. */
+export const VERDICTS = ['valid', 'invalid', 'unknown'] as const;
 
 const target = z.enum(TARGET_NAMES, {
   error: (issue) =>
@@ -165,6 +169,36 @@ export const stepSchema = z.discriminatedUnion(
 
 const weight = z.number().int('must be a whole number').nonnegative('must be 0 or more');
 
+/**
+ * DNS failover mode and the controller's probe settings. `manual` leaves failover to
+ * `dns-repoint` steps. `auto` runs the failover controller, which probes each primary's IMAP
+ * greeting every `probeIntervalSeconds`. It points the IMAP record at the backup once every
+ * primary has failed `failureThreshold` probes in a row. With `failback`, it points the record
+ * back at the primaries once one of them has passed `recoveryThreshold` probes in a row. The
+ * probe fields apply in `auto` mode only.
+ */
+const failoverSchema = z
+  .strictObject({
+    mode: z.enum(['manual', 'auto'], { error: (issue) => `unknown failover mode ${JSON.stringify(issue.input)}; expected manual or auto` }).default('manual'),
+    probeIntervalSeconds: positiveSeconds.default(1),
+    probeTimeoutMs: positive.default(1000),
+    failureThreshold: positive.default(3),
+    failback: z.boolean({ error: 'must be true or false' }).default(false),
+    recoveryThreshold: positive.default(3),
+  })
+  .superRefine((failover, context) => {
+    // Probes of one round run in parallel and the next round waits for the interval, so a probe
+    // that outlives the interval would delay every later round.
+    if (failover.probeTimeoutMs > failover.probeIntervalSeconds * 1000) {
+      context.addIssue({
+        code: 'custom',
+        path: ['probeTimeoutMs'],
+        message: `must be at most probeIntervalSeconds (${failover.probeIntervalSeconds * 1000} ms), got ${failover.probeTimeoutMs}`,
+      });
+    }
+  })
+  .prefault({});
+
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
   question: z.string().min(10, 'must state the question the scenario answers'),
@@ -187,6 +221,7 @@ export const scenarioSchema = z.strictObject({
           readOnly: z.enum(['acl', 'none']).default('acl'),
         })
         .prefault({}),
+      failover: failoverSchema,
     })
     .prefault({}),
   workload: z
@@ -206,6 +241,11 @@ export const scenarioSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /**
+   * The verdict this scenario is expected to get: `invalid` marks a known weakness of the design.
+   * The exit code of `mailha run` ignores it; tests and `mailha list` read it.
+   */
+  expectVerdict: z.enum(VERDICTS, { error: (issue) => `unknown verdict ${JSON.stringify(issue.input)}; expected one of ${VERDICTS.join(', ')}` }).default('valid'),
   steps: z.array(stepSchema).min(1, 'must list at least one step'),
   expect: z
     .strictObject({
@@ -221,5 +261,6 @@ export const scenarioSchema = z.strictObject({
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type Step = z.infer<typeof stepSchema>;
 export type LinkFaultStep = z.infer<typeof linkFaultStep>;
+export type FailoverConfig = z.infer<typeof failoverSchema>;
 export type TargetName = (typeof TARGET_NAMES)[number];
 export type NodeName = (typeof NODE_NAMES)[number];

@@ -52,7 +52,7 @@ describe('default scenario: site A lost, manual failover', () => {
   });
 
   test('outputs and latest link are written', async () => {
-    for (const file of ['result.json', 'history.jsonl', 'summary.md', 'snapshots.json']) {
+    for (const file of ['result.json', 'history.jsonl', 'summary.md', 'snapshots.json', 'report.html', 'junit.xml']) {
       expect((await stat(join(result.dir, file))).size, file).toBeGreaterThan(0);
     }
     const latest = await readlink(join(result.dir, '..', '..', 'latest'));

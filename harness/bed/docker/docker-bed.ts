@@ -22,6 +22,7 @@ import { StaticIpContainer } from './static-ip-container.js';
 
 const HOST_OCTET: Record<NodeName, number> = { 'primary-1': 10, 'primary-2': 11, backup: 20, dns: 30 };
 const TOXIPROXY_OCTET = 5;
+const IMAP_PORT = 143;
 const TOXIPROXY_API_PORT = 8474;
 const STOP_GRACE_SECONDS = 10;
 const TSIG_KEY_NAME = 'mailha-update';
@@ -124,6 +125,10 @@ export class DockerBed implements Bed {
     return this.linkControl;
   }
 
+  probeAddress(node: NodeName): { host: string; port: number } {
+    return { host: this.address(node), port: IMAP_PORT };
+  }
+
   route(client: string, node: NodeName): { host: string; port: number } {
     const spec = proxySpecs(this.options.scenario.workload.clients).find((each) => each.name === clientProxyName(client, node as ImapNode));
     if (!spec) throw new Error(`no proxy for ${client} to ${node}`);
@@ -188,7 +193,7 @@ export class DockerBed implements Bed {
         const id = this.container(node).getId();
         this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Starting node...');
         await this.docker.getContainer(id).start();
-        await waitForGreeting(this.address(node), node === 'dns' ? 53 : 143, START_TIMEOUT_MS, node !== 'dns');
+        await waitForGreeting(this.address(node), node === 'dns' ? 53 : IMAP_PORT, START_TIMEOUT_MS, node !== 'dns');
         this.running.add(node);
         this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Started node');
       }),
