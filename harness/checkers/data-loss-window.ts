@@ -49,7 +49,8 @@ export const dataLossWindow: Checker = {
     if (limit !== undefined && missing.length > limit) {
       return { name: NAME, verdict: 'invalid', summary: `${summary} The scenario allows ${limit}.`, evidence };
     }
-    return { name: NAME, verdict: 'valid', summary, evidence };
+    const limitNote = limit === undefined ? ' No limit is set (expect.maxDataLossMessages), so this is a measurement.' : ` The scenario allows ${limit}.`;
+    return { name: NAME, verdict: 'valid', summary: `${summary}${limitNote}`, evidence };
   },
 };
 

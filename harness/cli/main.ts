@@ -32,7 +32,11 @@ function parseRepeat(value: string): number {
 
 const program = new Command('mailha')
   .description('HA mail test-bed: real Courier IMAP, BIND and rsync in containers, faults, client histories and checks')
-  .showHelpAfterError();
+  .showHelpAfterError('(add --help for usage)')
+  // Usage errors exit 2 like an invalid scenario file, never 1, which means a check failed.
+  .exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+  });
 
 program
   .command('run')
@@ -52,14 +56,23 @@ program
   .description('List the scenarios in a directory with the question each answers')
   .argument('[dir]', 'directory of scenario files', 'scenarios')
   .action(async (dir: string) => {
-    const files = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
-    for (const name of files) {
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
+    } catch (error) {
+      console.error(`Cannot list scenarios in ${dir}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'directory not found' : (error as Error).message}`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    for (const name of names) {
+      const file = join(dir, name);
       try {
-        const scenario = await loadScenario(join(dir, name));
-        console.log(`${join(dir, name)}\n  ${scenario.name}: ${scenario.question}`);
-        if (scenario.expectVerdict !== 'valid') console.log(`  expected verdict: ${scenario.expectVerdict} (a known weakness)`);
+        const scenario = await loadScenario(file);
+        const expected = scenario.expectVerdict !== 'valid' ? `\n  expected verdict: ${scenario.expectVerdict} (a known weakness)` : '';
+        console.log(`${file}\n  ${scenario.name}: ${scenario.question}${expected}`);
       } catch (error) {
-        console.log(`${join(dir, name)}\n  ${(error as Error).message}`);
+        const problems = error instanceof ScenarioError ? error.problems : [(error as Error).message];
+        console.log(`${file}\n  invalid:\n    ${problems.join('\n    ')}`);
         process.exitCode = EXIT_USAGE;
       }
     }
@@ -84,12 +97,15 @@ images
 
 program
   .command('clean')
-  .description('Remove containers, networks and volumes left by earlier runs that were killed')
-  .action(async () => {
+  .description('Remove containers, networks and volumes left by earlier runs that were killed; runs still going are kept')
+  .option('--all', 'also remove the resources of runs whose process still runs on this host')
+  .action(async (options: { all?: boolean }) => {
     const client = await getContainerRuntimeClient();
     const docker = (client.container as unknown as { dockerode: Dockerode }).dockerode;
-    const report = await removeLabelled(docker);
-    console.log(`Removed ${report.containers.length} containers, ${report.networks.length} networks, ${report.volumes.length} volumes.`);
+    const report = await removeLabelled(docker, undefined, options.all === true);
+    const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+    console.log(`Removed ${count(report.containers.length, 'container')}, ${count(report.networks.length, 'network')}, ${count(report.volumes.length, 'volume')}.`);
+    if (report.kept > 0) console.log(`Kept ${count(report.kept, 'resource')} of runs still going (use --all to remove them too).`);
     for (const problem of report.errors) console.error(`Failed to remove ${problem}`);
     if (report.errors.length > 0) process.exitCode = EXIT_INVALID;
   });

@@ -21,15 +21,19 @@ export interface RunCommandOptions {
 export async function runCommand(files: string[], options: RunCommandOptions): Promise<void> {
   // Every file is validated before any container starts.
   const scenarios: Array<{ file: string; scenario: Scenario }> = [];
+  let invalid = 0;
   for (const file of files) {
     try {
       scenarios.push({ file, scenario: await loadScenario(file) });
     } catch (error) {
       if (!(error instanceof ScenarioError)) throw error;
       console.error(error.message);
-      process.exitCode = EXIT_USAGE;
-      return;
+      invalid += 1;
     }
+  }
+  if (invalid > 0) {
+    process.exitCode = EXIT_USAGE;
+    return;
   }
 
   const interrupt = new AbortController();

@@ -29,17 +29,30 @@ export class Replicator {
     await this.loop;
   }
 
-  /** Resolves true once a sync that started at or after `since` completes successfully, false on timeout. */
-  async waitForSync(since: number, timeoutMs: number): Promise<boolean> {
+  /**
+   * Resolves true once a sync that started at or after `since` completes successfully, false on
+   * timeout. Rejects with the signal's reason when `signal` aborts first.
+   */
+  async waitForSync(since: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const done = () => this.completions.some((sync) => sync.ok && sync.start >= since);
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.completions.some((sync) => sync.ok && sync.start >= since)) return true;
+    while (!done() && Date.now() < deadline) {
+      signal?.throwIfAborted();
       await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        // Every wake-up path clears the others, so no timer keeps the process alive afterwards.
+        const finish = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', finish);
+          this.waiters = this.waiters.filter((waiter) => waiter !== finish);
+          resolve();
+        };
+        const timer = setTimeout(finish, Math.max(0, deadline - Date.now()));
+        signal?.addEventListener('abort', finish, { once: true });
+        this.waiters.push(finish);
       });
     }
-    return this.completions.some((sync) => sync.ok && sync.start >= since);
+    signal?.throwIfAborted();
+    return done();
   }
 
   private async run(): Promise<void> {

@@ -40,7 +40,7 @@ export async function runStep(step: Step, index: number, context: StepContext): 
 
     case 'await-sync': {
       if (!context.replicator) return { ok: false, detail: { error: 'sync is disabled in this scenario' } };
-      const ok = await context.replicator.waitForSync(history.now(), step.timeoutSeconds * 1000);
+      const ok = await context.replicator.waitForSync(history.now(), step.timeoutSeconds * 1000, context.signal);
       return { ok, detail: ok ? {} : { error: `no sync completed within ${step.timeoutSeconds} s` } };
     }
 

@@ -49,7 +49,8 @@ export async function loadScenario(file: string): Promise<Scenario> {
   if (document.errors.length > 0) {
     throw new ScenarioError(
       file,
-      document.errors.map((error) => `YAML syntax: ${error.message.split('\n')[0]}`),
+      // The first line of the yaml package's message names the problem and its line and column.
+      document.errors.map((error) => `YAML syntax: ${error.message.split('\n')[0].replace(/:$/, '')}`),
     );
   }
   return parseScenario(document.toJS(), file);

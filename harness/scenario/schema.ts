@@ -103,7 +103,10 @@ const linkFaultStep = z.strictObject({
   action: z.literal('link-fault'),
   /** Names the fault for a later `heal` step; defaults to the step's position. */
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes').optional(),
-  link: z.string().regex(LINK_PATTERN, 'unknown link; expected replication, storage, clients->NODE or client-N->NODE (NODE: primary-1, primary-2, backup, site-a, site-b)'),
+  link: z.string().regex(LINK_PATTERN, {
+    error: (issue) =>
+      `unknown link ${JSON.stringify(issue.input)}; expected replication, storage, clients->NODE or client-N->NODE (NODE: primary-1, primary-2, backup, site-a, site-b)`,
+  }),
   toxic: z.enum(TOXIC_TYPES, { error: (issue) => `unknown toxic type ${JSON.stringify(issue.input)}; expected one of ${TOXIC_TYPES.join(', ')}` }),
   direction: z.enum(['upstream', 'downstream', 'both']).default('both'),
   toxicity: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(1),

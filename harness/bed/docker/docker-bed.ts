@@ -52,13 +52,13 @@ export class NodeCommandError extends Error {
 export const SHARED_VOLUME_STAND_IN: StandIn = {
   component: 'site A shared storage: one Docker volume mounted by both primaries',
   standsFor: 'DRBD-replicated block device with a cluster file system (OCFS2 or GFS2)',
-  reason: 'the host kernel has no DRBD or cluster file system; real DRBD runs only in the drbd storage mode',
+  reason: 'the host kernel has no DRBD or cluster file system, and the bed has no DRBD storage mode yet',
 };
 
 export const TOXIPROXY_STAND_IN: StandIn = {
   component: 'Toxiproxy: mailha\'s own Toxiproxy-compatible server (harness/toxiproxy)',
   standsFor: 'Shopify Toxiproxy 2.12',
-  reason: 'the real Toxiproxy image cannot be pulled here and is in no Debian package',
+  reason: 'no Shopify Toxiproxy image was found on this Docker host (mailha never pulls one; set MAILHA_TOXIPROXY_IMAGE to use one)',
 };
 
 export class DockerBed implements Bed {
