@@ -17,7 +17,7 @@ describe('uid-identity', () => {
     expect(result.evidence.sightings).toBe(3);
   });
 
-  it('rejects a changed UIDVALIDITY (C1)', () => {
+  it('rejects a changed UIDVALIDITY', () => {
     const h = new HistoryBuilder();
     const a = h.append('client-1', 'primary-1', 'user1', 'INBOX', messageIdOf('a'), { uid: 1, uidValidity: 100 });
     const backup = new SnapshotBuilder('during-outage', 'backup', h.observe('during-outage', 'backup'))
