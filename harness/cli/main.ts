@@ -10,6 +10,7 @@ import { runCommand } from './run-command.js';
 import { ensureImages, resolveBuilder, type Builder } from '../images/index.js';
 import { removeLabelled } from '../bed/docker/labels.js';
 import { registerToxiproxyCommand } from '../toxiproxy/cli.js';
+import { auditReadOnlyCommand } from '../audit/command.js';
 
 // Ryuk, testcontainers' reaper, needs an image that cannot be pulled without a registry. So the
 // bed removes what it creates by label, and `mailha clean` removes leftovers of killed runs.
@@ -109,6 +110,13 @@ program
     for (const problem of report.errors) console.error(`Failed to remove ${problem}`);
     if (report.errors.length > 0) process.exitCode = EXIT_INVALID;
   });
+
+program
+  .command('audit-readonly')
+  .description('Start a bed, audit which IMAP commands its backup refuses, ignores or performs, and remove the bed; exits 0 only when the backup is read-only')
+  .addOption(new Option('--read-only <mode>', 'read-only mode of the backup').choices(['acl', 'none']).default('acl'))
+  .option('--out <dir>', 'directory for audit.json, audit.md and the bed logs', 'runs/audit-readonly')
+  .action(auditReadOnlyCommand);
 
 registerToxiproxyCommand(program);
 
