@@ -7,9 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { destination, pino } from 'pino';
 import { DockerBed } from '../bed/docker/docker-bed.js';
-import { findRealToxiproxyImage } from '../bed/docker/toxiproxy-image.js';
+import { bedImages } from '../bed/docker/bed-images.js';
 import { HistoryRecorder } from '../history/recorder.js';
-import { ensureImages } from '../images/index.js';
 import { parseScenario } from '../scenario/load.js';
 import { ACCOUNT_FOLDERS, type Account } from '../workload/client.js';
 import { SeededRandom } from '../workload/random.js';
@@ -57,15 +56,13 @@ export async function auditBed(options: AuditBedOptions): Promise<AuditReport> {
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     progress('Building or finding images...');
-    const images = await ensureImages({ names: ['courier', 'bind', 'toxiproxy'], builder: 'auto', onProgress: (line) => log.info(line) });
-    const realToxiproxy = await findRealToxiproxyImage();
+    const images = await bedImages((line) => log.info(line));
     progress('Starting bed...');
     bed = await DockerBed.start({
       scenario,
       runId,
       accounts,
-      images: { courier: images.courier, bind: images.bind, toxiproxy: realToxiproxy ?? images.toxiproxy },
-      realToxiproxy: realToxiproxy !== undefined,
+      ...images,
       log,
       logDir: join(outDir, 'nodes'),
     });

@@ -73,7 +73,7 @@ export function completedOperations(history: readonly HistoryEntry[]): Array<{ i
   return pairs;
 }
 
-/** The backup observation made while the primaries were down, preferring the latest. */
+/** Returns the latest backup observation made while the primaries were down. */
 export function backupSnapshotDuringOutage(
   snapshots: readonly MailboxSnapshot[],
   timeline: FailoverTimeline,

@@ -25,7 +25,7 @@ export interface CheckResult {
 
 export interface Checker {
   readonly name: string;
-  /** What a valid verdict means, for reports. */
+  /** Meaning of a valid verdict, for reports. */
   readonly description: string;
   check(input: CheckInput): CheckResult;
 }

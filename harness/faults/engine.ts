@@ -44,7 +44,9 @@ export class FaultEngine {
     const nodes = nodesOf(target).filter((node) => this.bed.isRunning(node));
     const id = `${kind}:${nodes.join(',')}`;
     this.history.event({ kind: 'fault', phase: 'start', name: kind, nodes, detail: { id, target, durationSeconds: durationSeconds ?? null } });
-    await (kind === 'kill' ? this.bed.kill(nodes) : kind === 'stop' ? this.bed.stop(nodes) : this.bed.pause(nodes));
+    if (kind === 'kill') await this.bed.kill(nodes);
+    else if (kind === 'stop') await this.bed.stop(nodes);
+    else await this.bed.pause(nodes);
     const undo = () => (kind === 'pause' ? this.bed.resume(nodes) : this.bed.start(nodes));
     this.register({ id, name: kind, nodes, detail: { target }, undo }, durationSeconds);
     return nodes;
@@ -60,7 +62,7 @@ export class FaultEngine {
     return matching.flatMap((fault) => fault.nodes);
   }
 
-  /** A graceful restart: stop then start, recorded as one fault with its own end. */
+  /** Restarts the target gracefully (stop, then start), recorded as one fault with its own end. */
   async restart(target: TargetName): Promise<NodeName[]> {
     const nodes = nodesOf(target).filter((node) => this.bed.isRunning(node));
     this.history.event({ kind: 'fault', phase: 'start', name: 'restart', nodes, detail: { target } });
@@ -70,7 +72,7 @@ export class FaultEngine {
     return nodes;
   }
 
-  /** A whole site goes dark: every node killed and every link touching it cut. */
+  /** Takes a whole site dark: kills every node and silences every link that touches it. */
   async siteDown(site: TargetName, durationSeconds?: number): Promise<NodeName[]> {
     const nodes = nodesOf(site).filter((node) => this.bed.isRunning(node));
     const proxies = proxiesOfSite(site, this.clients);
@@ -101,7 +103,7 @@ export class FaultEngine {
         proxy,
         toxic: {
           name: `${id}-${stream}`,
-          // A partition drops every byte and holds the connection open: Toxiproxy's timeout toxic with 0.
+          // A partition drops every byte but keeps the connection open, as Toxiproxy's timeout toxic does with 0.
           type: step.toxic === 'partition' ? 'timeout' : step.toxic,
           stream,
           toxicity: step.toxicity,
@@ -139,7 +141,7 @@ export class FaultEngine {
     }
   }
 
-  /** What is still broken after healing: leftover toxics, disabled proxies, nodes down or paused. */
+  /** Lists what is still broken after healing: leftover toxics, disabled proxies, nodes down or paused. */
   async leftovers(): Promise<string[]> {
     const problems = [...this.errors];
     try {

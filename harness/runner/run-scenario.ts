@@ -9,7 +9,6 @@ import { CHECKERS, FAILOVER_CHECKERS, runCheckers, worstVerdict } from '../check
 import { HistoryRecorder, validateHistory } from '../history/recorder.js';
 import type { MailboxSnapshot } from '../history/snapshot.js';
 import { isOperation } from '../history/types.js';
-import { ensureImages } from '../images/index.js';
 import type { NodeName, Scenario } from '../scenario/schema.js';
 import { CachingResolver } from '../dns/caching-resolver.js';
 import { Replicator } from '../replication/replicator.js';
@@ -24,7 +23,7 @@ import { describeStep, runStep, type StepContext } from './steps.js';
 import { FaultEngine } from '../faults/engine.js';
 import { healAndVerify } from './healing.js';
 import type { CheckResult } from '../checkers/types.js';
-import { findRealToxiproxyImage } from '../bed/docker/toxiproxy-image.js';
+import { bedImages } from '../bed/docker/bed-images.js';
 import { FailoverController } from '../controller/controller.js';
 
 const MESSAGE_ID_DOMAIN = 'mailha.test';
@@ -83,14 +82,13 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
   try {
     let phase = Date.now();
     progress('Building or finding images...');
-    const images = await ensureImages({ names: ['courier', 'bind', 'toxiproxy'], builder: 'auto', onProgress: (line) => log.info(line) });
-    const realToxiproxy = await findRealToxiproxyImage();
+    const images = await bedImages((line) => log.info(line));
     timings.imagesMs = Date.now() - phase;
 
     phase = Date.now();
     progress('Starting bed...');
     history.event({ kind: 'bed', phase: 'start', name: 'bed' });
-    bed = await DockerBed.start({ scenario, runId, accounts, images: { courier: images.courier, bind: images.bind, toxiproxy: realToxiproxy ?? images.toxiproxy }, realToxiproxy: realToxiproxy !== undefined, log, logDir: join(dir, 'nodes') });
+    bed = await DockerBed.start({ scenario, runId, accounts, ...images, log, logDir: join(dir, 'nodes') });
     history.event({ kind: 'bed', phase: 'end', name: 'bed', ok: true, detail: Object.fromEntries(
       (['primary-1', 'primary-2', 'backup', 'dns'] as NodeName[]).map((node) => [node, bed!.address(node)]),
     ) });

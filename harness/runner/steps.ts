@@ -110,7 +110,7 @@ export async function runStep(step: Step, index: number, context: StepContext): 
   }
 }
 
-/** A one-line description of a step for logs and progress output. */
+/** Describes a step in one line for logs and progress output. */
 export function describeStep(step: Step): string {
   switch (step.action) {
     case 'run':

@@ -1,14 +1,16 @@
 /**
  * Checks a scenario's steps against each other before anything starts: toxic attributes, client
  * names, and faults aimed at nodes that will not be running (or recoveries of nodes that are).
- * Node states are simulated step by step; `run` steps give a lower bound on elapsed time, so a
- * timed fault counts as healed only once that many seconds of `run` have passed.
+ * Node states are simulated step by step. Only `run` steps give a lower bound on elapsed time, so
+ * a timed fault counts as healed once that many seconds of `run` have passed.
  */
 import { TOXIC_ATTRIBUTES, type Scenario, type Step } from './schema.js';
 import { nodesOf } from './topology.js';
 import { formatPath } from './paths.js';
 
 type NodeState = 'running' | 'killed' | 'stopped' | 'paused';
+
+const STATE_AFTER = { kill: 'killed', stop: 'stopped', pause: 'paused' } as const;
 
 interface TimedFault {
   nodes: string[];
@@ -63,7 +65,7 @@ export function checkPlan(scenario: Scenario): string[] {
       case 'pause': {
         const nodes = requireState(index, step, ['running'], step.action);
         if (!nodes) break;
-        const next: NodeState = step.action === 'kill' ? 'killed' : step.action === 'stop' ? 'stopped' : 'paused';
+        const next: NodeState = STATE_AFTER[step.action];
         nodes.forEach((node) => state.set(node, next));
         if (step.durationSeconds !== undefined) timed.push({ nodes, healsAt: elapsed + step.durationSeconds, stepIndex: index });
         break;

@@ -39,7 +39,7 @@ export interface WorkloadClientOptions {
   operationTimeoutMs: number;
   /** Maps a server address to its topology node name. */
   nodeOf: (address: string) => string | null;
-  /** Where to dial for a server address: this client's own proxy for that node. */
+  /** Address and port to dial for a server address: this client's own proxy for that node. */
   route: (address: string) => { host: string; port: number };
   /** Prefix for Message-IDs, unique per run. */
   messageIdDomain: string;

@@ -1,4 +1,4 @@
-/** Makes sure Docker answers and the bed's images exist before any bed test starts a container. */
+/** Checks that Docker responds and builds missing images before any bed test starts a container. */
 import { execa } from 'execa';
 import { ensureImages } from '../../harness/images/index.js';
 

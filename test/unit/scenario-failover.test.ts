@@ -1,18 +1,10 @@
 /** The scenario fields for automatic failover and expected verdicts: defaults and errors by field path. */
 import { describe, expect, it } from 'vitest';
-import { parseScenario, ScenarioError } from '../../harness/scenario/load.js';
+import { parseScenario } from '../../harness/scenario/load.js';
+import { problemsOf } from './scenario-problems.js';
 
 const BASE = { name: 'unit-test', question: 'What does the loader report for this file?', steps: [{ action: 'run', seconds: 1 }] };
 
-function problemsOf(data: unknown): string[] {
-  try {
-    parseScenario(data, 'test.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ScenarioError);
-    return (error as ScenarioError).problems;
-  }
-  throw new Error('parseScenario accepted invalid data');
-}
 
 describe('topology.failover', () => {
   it('defaults to manual', () => {

@@ -3,22 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario, parseScenario, ScenarioError } from '../../harness/scenario/load.js';
+import { problemsOf } from './scenario-problems.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const SCENARIO_DIRS = ['scenarios', 'test/scenarios'];
 
 const BASE = { name: 'unit-test', question: 'What does the loader report for this file?' };
 
-/** Returns the problems `parseScenario` reports for `data`, or fails the test if it accepts it. */
-function problemsOf(data: unknown): string[] {
-  try {
-    parseScenario(data, 'test.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ScenarioError);
-    return (error as ScenarioError).problems;
-  }
-  throw new Error('parseScenario accepted invalid data');
-}
 
 async function scenarioFiles(): Promise<string[]> {
   const files: string[] = [];
