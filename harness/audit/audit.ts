@@ -4,9 +4,12 @@
  * only an IMAP address, accounts and folder names, so it runs against any runtime.
  */
 import { randomBytes } from 'node:crypto';
+import type { StoreEntry } from '../bed/bed.js';
 import { classify, judge, type Classification, type CommandKind, type ReplySummary, type Verdict } from './classify.js';
 import { ImapSession, type TaggedReply } from './imap-session.js';
+import { diffStore, type StoreChange } from './side-effects.js';
 import { parseListName, quote, StateReader } from './state.js';
+import { uidMeaningChanges, type FolderUidMaps, type UidMeaningChange } from './uid-meaning.js';
 
 export interface AuditAccount {
   login: string;
@@ -21,12 +24,26 @@ export interface AuditOptions {
   folders: readonly string[];
   /** Domain of the Message-ID of appended test messages. */
   messageIdDomain?: string;
+  /**
+   * Lists the backup's mail store. When given, the report lists what the reading routine wrote
+   * to disk (`sideEffects`); without it, `sideEffects` is null.
+   */
+  listStore?: () => Promise<StoreEntry[]>;
+  /**
+   * Adds mail on a primary and syncs the backup; it must not expunge. When given, the audit
+   * reads every folder's UID-to-Message-ID map after the reading routine and again after this
+   * call, and reports each UID whose meaning changed (`uidMeaning`).
+   */
+  nextSync?: () => Promise<void>;
 }
 
 export interface AuditRow {
   account: string;
-  /** `audit` for the command sweep, `escalation` for the owner's attempt to give itself write rights. */
-  phase: 'audit' | 'escalation';
+  /**
+   * `reading` for the routine a reading client runs (checked for side effects on disk), `audit`
+   * for the command sweep, `escalation` for the owner's attempt to give itself write rights.
+   */
+  phase: 'reading' | 'audit' | 'escalation';
   command: string;
   folder: string | null;
   reply: ReplySummary;
@@ -50,6 +67,10 @@ export interface AuditReport extends Verdict {
   host: string;
   rows: AuditRow[];
   escalation: EscalationResult[];
+  /** What the reading routine wrote to the store, or null when the store could not be listed. */
+  sideEffects: StoreChange[] | null;
+  /** UIDs whose meaning changed across the next sync, or null when no sync was run. */
+  uidMeaning: { folders: number; changes: UidMeaningChange[] } | null;
 }
 
 // Courier 5.0.13 rejects `user=NAME` for a login it does not know ("NO Invalid ACL identifier."), so the audit grants `anyone`.
@@ -60,7 +81,8 @@ function summarize(reply: TaggedReply): ReplySummary {
   return { status: reply.status, ...(reply.code ? { code: reply.code } : {}), text: reply.text };
 }
 
-function testMessage(domain: string): Buffer {
+/** A small message with a fresh Message-ID in `domain`, for APPEND. */
+export function testMessage(domain: string): Buffer {
   const id = `<audit.${randomBytes(6).toString('hex')}@${domain}>`;
   return Buffer.from(
     [`From: audit@${domain}`, `To: owner@${domain}`, 'Subject: mailha read-only audit', `Message-ID: ${id}`, `Date: ${new Date().toUTCString()}`, '', 'Appended by the read-only audit.', ''].join('\r\n'),
@@ -74,10 +96,17 @@ class AccountAudit {
 
   constructor(
     private readonly account: AuditAccount,
-    private readonly actor: ImapSession,
+    private actor: ImapSession,
     private readonly reader: StateReader,
     private readonly domain: string,
+    private readonly reopen: () => Promise<ImapSession>,
   ) {}
+
+  /** The acting session, closed with LOGOUT. */
+  async logout(): Promise<void> {
+    await this.actor.command('LOGOUT').catch(() => undefined);
+    this.actor.close();
+  }
 
   /** Sends one command, re-reads `state` around it when given, and records the classified row. */
   async step(
@@ -96,6 +125,14 @@ class AccountAudit {
       reply = { status: 'BYE', text: `connection failed: ${(error as Error).message}`, untagged: [] };
     }
     const after = state ? await state() : undefined;
+    let note: string | undefined;
+    if (reply.status === 'BYE' && label !== 'LOGIN') {
+      // A server that ends the session on a refused write would fail every later command, so
+      // the audit logs in again and says so in the row.
+      this.actor.close();
+      this.actor = await this.reopen();
+      note = 'the server ended the session; the audit logged in again';
+    }
     const row: AuditRow = {
       account: this.account.login,
       phase,
@@ -103,7 +140,7 @@ class AccountAudit {
       folder,
       reply: summarize(reply),
       classification: classify(kind, reply, before, after),
-      evidence: state ? { before, after } : {},
+      evidence: { ...(state ? { before, after } : {}), ...(note ? { note } : {}) },
     };
     this.rows.push(row);
     return row;
@@ -111,6 +148,30 @@ class AccountAudit {
 
   read(label: string, folder: string | null, text: string): Promise<AuditRow> {
     return this.step('read', label, folder, () => this.actor.command(text));
+  }
+
+  /**
+   * What a client that only reads does: list and examine every folder, select it, fetch
+   * flags, headers and one whole body, search. Run first and alone, so that the store listed
+   * around it shows what reading wrote.
+   */
+  async readingRoutine(folders: readonly string[]): Promise<void> {
+    const read = (label: string, folder: string | null, text: string) => this.step('read', label, folder, () => this.actor.command(text), undefined, 'reading');
+    await read('CAPABILITY', null, 'CAPABILITY');
+    await read('LIST', null, 'LIST "" "*"');
+    await read('LSUB', null, 'LSUB "" "*"');
+    for (const folder of folders) {
+      const name = quote(folder);
+      await read('STATUS', folder, `STATUS ${name} (MESSAGES UIDNEXT UIDVALIDITY UNSEEN)`);
+      await read('EXAMINE', folder, `EXAMINE ${name}`);
+      await read('FETCH FLAGS ENVELOPE', folder, 'FETCH 1:* (UID FLAGS ENVELOPE)');
+      const select = await read('SELECT', folder, `SELECT ${name}`);
+      if (select.classification !== 'read-ok') continue;
+      await read('FETCH BODY.PEEK[HEADER]', folder, 'FETCH 1:* (UID BODY.PEEK[HEADER])');
+      await read('FETCH BODY[]', folder, 'FETCH 1 (BODY[])');
+      await read('SEARCH', folder, 'SEARCH ALL');
+      await read('CLOSE', folder, 'CLOSE');
+    }
   }
 
   async sessionCommands(): Promise<void> {
@@ -221,38 +282,102 @@ class AccountAudit {
     });
   }
 
+  /** Folders that still exist, read by the state reader. */
+  remainingFolders(): Promise<string[]> {
+    return this.reader.folders();
+  }
+
   private noteSideEffect(row: AuditRow): void {
     const changed = JSON.stringify(row.evidence.before) !== JSON.stringify(row.evidence.after);
     row.evidence.note = changed ? 'side effect: the stored flags changed' : 'no stored flag changed';
   }
 }
 
-/** Runs the audit for every account and folder, then the escalation attempt on every folder that still exists. */
-export async function auditReadOnly(options: AuditOptions): Promise<AuditReport> {
-  const rows: AuditRow[] = [];
-  const escalation: EscalationResult[] = [];
-  const domain = options.messageIdDomain ?? 'mailha.test';
+async function openActor(host: string, port: number, account: AuditAccount): Promise<ImapSession> {
+  const session = await ImapSession.open(host, port);
+  const login = await session.command(`LOGIN ${quote(account.login)} ${quote(account.password)}`);
+  if (login.status !== 'OK') {
+    session.close();
+    throw new Error(`LOGIN as ${account.login} on ${host}:${port} failed after the server ended the session: ${login.status} ${login.text}`);
+  }
+  return session;
+}
+
+/** Opens the acting session and the state reader of each account, runs `body`, and closes both. */
+async function eachAccount(options: AuditOptions, domain: string, body: (audit: AccountAudit) => Promise<void>, into: { rows: AuditRow[]; escalation: EscalationResult[] }): Promise<void> {
   for (const account of options.accounts) {
     const actor = await ImapSession.open(options.host, options.port);
     const reader = await StateReader.open(options.host, options.port, account.login, account.password);
-    const audit = new AccountAudit(account, actor, reader, domain);
+    const audit = new AccountAudit(account, actor, reader, domain, () => openActor(options.host, options.port, account));
     try {
       const login = await audit.read('LOGIN', null, `LOGIN ${quote(account.login)} ${quote(account.password)}`);
-      if (login.classification === 'read-ok') {
-        await audit.sessionCommands();
-        for (const folder of options.folders) await audit.folderCommands(folder);
-        await audit.structureCommands(options.folders);
-        const remaining = await reader.folders();
-        for (const folder of options.folders.filter((name) => remaining.includes(name))) await audit.escalate(folder);
-      }
+      if (login.classification === 'read-ok') await body(audit);
     } finally {
-      rows.push(...audit.rows);
-      escalation.push(...audit.escalation);
-      await actor.command('LOGOUT').catch(() => undefined);
-      actor.close();
+      into.rows.push(...audit.rows);
+      into.escalation.push(...audit.escalation);
+      await audit.logout();
       reader.close();
     }
   }
-  const verdict = judge(rows.map((row) => row.classification));
-  return { host: options.host, ...verdict, rows, escalation };
+}
+
+async function readUidMaps(options: AuditOptions): Promise<Array<{ account: string; folder: string; map: Awaited<ReturnType<StateReader['uidMap']>> }>> {
+  const maps = [];
+  for (const account of options.accounts) {
+    const reader = await StateReader.open(options.host, options.port, account.login, account.password);
+    try {
+      for (const folder of options.folders) maps.push({ account: account.login, folder, map: await reader.uidMap(folder) });
+    } finally {
+      reader.close();
+    }
+  }
+  return maps;
+}
+
+/**
+ * Runs the audit: the reading routine (with the store listed around it when `listStore` is
+ * given), the UID check across `nextSync` when given, then the command sweep for every account
+ * and folder, then the escalation attempt on every folder that still exists. The sweep and the
+ * escalation change the backup; run the audit only against a bed.
+ */
+export async function auditReadOnly(options: AuditOptions): Promise<AuditReport> {
+  const collected = { rows: [] as AuditRow[], escalation: [] as EscalationResult[] };
+  const domain = options.messageIdDomain ?? 'mailha.test';
+
+  const storeBefore = options.listStore ? await options.listStore() : undefined;
+  await eachAccount(options, domain, (audit) => audit.readingRoutine(options.folders), collected);
+  const sideEffects = storeBefore && options.listStore ? diffStore(storeBefore, await options.listStore()) : null;
+
+  let uidMeaning: AuditReport['uidMeaning'] = null;
+  if (options.nextSync) {
+    const before = await readUidMaps(options);
+    await options.nextSync();
+    const after = await readUidMaps(options);
+    const folders: FolderUidMaps[] = before.map((entry, i) => ({ account: entry.account, folder: entry.folder, before: entry.map, after: after[i].map }));
+    uidMeaning = { folders: folders.length, changes: uidMeaningChanges(folders) };
+  }
+
+  await eachAccount(
+    options,
+    domain,
+    async (audit) => {
+      await audit.sessionCommands();
+      for (const folder of options.folders) await audit.folderCommands(folder);
+      await audit.structureCommands(options.folders);
+      const remaining = await audit.remainingFolders();
+      for (const folder of options.folders.filter((name) => remaining.includes(name))) await audit.escalate(folder);
+    },
+    collected,
+  );
+  const verdict = judge(collected.rows.map((row) => row.classification));
+  const uidViolations = uidMeaning?.changes.length ?? 0;
+  return {
+    host: options.host,
+    ...verdict,
+    ...(uidViolations > 0 ? { verdict: 'invalid' as const, violations: verdict.violations + uidViolations } : {}),
+    rows: collected.rows,
+    escalation: collected.escalation,
+    sideEffects,
+    uidMeaning,
+  };
 }

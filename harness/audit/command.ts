@@ -10,10 +10,13 @@ import { DockerBed } from '../bed/docker/docker-bed.js';
 import { bedImages } from '../bed/docker/bed-images.js';
 import { HistoryRecorder } from '../history/recorder.js';
 import { parseScenario } from '../scenario/load.js';
+import { READ_ONLY_MODES, type ReadOnlyMode } from '../scenario/schema.js';
 import { ACCOUNT_FOLDERS, type Account } from '../workload/client.js';
 import { SeededRandom } from '../workload/random.js';
 import { seedAccounts } from '../workload/seed.js';
-import { auditReadOnly, type AuditReport } from './audit.js';
+import { auditReadOnly, testMessage, type AuditReport } from './audit.js';
+import { ImapSession } from './imap-session.js';
+import { quote } from './state.js';
 import { renderMarkdown, renderText } from './render.js';
 
 const MESSAGE_ID_DOMAIN = 'mailha.test';
@@ -22,7 +25,7 @@ const AUDITED_ACCOUNTS = 2;
 const SEED = 1;
 
 export interface AuditBedOptions {
-  readOnly: 'acl' | 'none';
+  readOnly: ReadOnlyMode;
   /** Directory that receives audit.json, audit.md and the bed's logs. */
   outDir: string;
   onProgress?: (line: string) => void;
@@ -83,7 +86,20 @@ export async function auditBed(options: AuditBedOptions): Promise<AuditReport> {
     if (!sync.ok) throw new Error(`sync to the backup failed: ${sync.error}`);
     options.signal?.throwIfAborted();
     progress(`Auditing the backup (read-only mode ${options.readOnly})...`);
-    const report = await auditReadOnly({ host: bed.address('backup'), port: 143, accounts, folders: ACCOUNT_FOLDERS, messageIdDomain: MESSAGE_ID_DOMAIN });
+    const started = bed;
+    const report = await auditReadOnly({
+      host: started.address('backup'),
+      port: 143,
+      accounts,
+      folders: ACCOUNT_FOLDERS,
+      messageIdDomain: MESSAGE_ID_DOMAIN,
+      listStore: () => started.listStore('backup'),
+      nextSync: async () => {
+        await appendOnePerFolder(started.address('primary-1'), accounts);
+        const next = await started.sync();
+        if (!next.ok) throw new Error(`the sync after the reading routine failed: ${next.error}`);
+      },
+    });
     await writeFile(join(outDir, 'audit.json'), `${JSON.stringify({ readOnly: options.readOnly, runId, ...report }, null, 2)}\n`);
     await writeFile(join(outDir, 'audit.md'), renderMarkdown(report, `Read-only audit of the backup (read-only mode ${options.readOnly})`));
     return report;
@@ -95,10 +111,29 @@ export async function auditBed(options: AuditBedOptions): Promise<AuditReport> {
   }
 }
 
+/** Appends one audit message to every folder of every account on a primary, as new mail for the next sync. */
+async function appendOnePerFolder(host: string, accounts: readonly Account[]): Promise<void> {
+  for (const account of accounts) {
+    const session = await ImapSession.open(host, 143);
+    try {
+      const login = await session.command(`LOGIN ${quote(account.login)} ${quote(account.password)}`);
+      if (login.status !== 'OK') throw new Error(`LOGIN as ${account.login} on primary ${host} answered ${login.status} ${login.text}`);
+      for (const folder of ACCOUNT_FOLDERS) {
+        const reply = await session.command(`APPEND ${quote(folder)} ()`, testMessage(MESSAGE_ID_DOMAIN));
+        if (reply.status !== 'OK') throw new Error(`APPEND to ${folder} of ${account.login} on primary ${host} answered ${reply.status} ${reply.text}`);
+      }
+      await session.command('LOGOUT');
+    } finally {
+      session.close();
+    }
+  }
+}
+
 /** Runs the audit for the CLI, prints the table and sets the exit code (0 only for a valid verdict). */
 export async function auditReadOnlyCommand(options: { readOnly: string; out: string }): Promise<void> {
-  if (options.readOnly !== 'acl' && options.readOnly !== 'none') {
-    console.error(`--read-only must be acl or none, got "${options.readOnly}"`);
+  const readOnly = READ_ONLY_MODES.find((mode) => mode === options.readOnly);
+  if (!readOnly) {
+    console.error(`--read-only must be one of ${READ_ONLY_MODES.join(', ')}, got "${options.readOnly}"`);
     process.exitCode = 2;
     return;
   }
@@ -107,7 +142,7 @@ export async function auditReadOnlyCommand(options: { readOnly: string; out: str
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const report = await auditBed({ readOnly: options.readOnly, outDir: options.out, signal: abort.signal, onProgress: (line) => console.error(line) });
+    const report = await auditBed({ readOnly, outDir: options.out, signal: abort.signal, onProgress: (line) => console.error(line) });
     console.log(renderText(report));
     console.log(`Wrote ${join(options.out, 'audit.json')} and ${join(options.out, 'audit.md')}`);
     process.exitCode = report.verdict === 'valid' ? 0 : 1;

@@ -36,6 +36,24 @@ export function parseFetchFlags(lines: readonly string[]): Record<string, string
   return flags;
 }
 
+/** A folder's UIDVALIDITY and the Message-ID each UID names. */
+export interface UidMap {
+  uidValidity: number | null;
+  messageIds: Record<string, string>;
+}
+
+/** Reads `UID n` and the Message-ID header from FETCH lines of `UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]`. */
+export function parseMessageIds(lines: readonly string[]): Record<string, string> {
+  const ids: Record<string, string> = {};
+  for (const line of lines) {
+    if (!/^\* \d+ FETCH /.test(line)) continue;
+    const uid = /UID (\d+)/.exec(line)?.[1];
+    const id = /Message-ID:\s*(<[^>\r\n]+>)/i.exec(line)?.[1];
+    if (uid !== undefined) ids[uid] = id ?? '(no Message-ID)';
+  }
+  return ids;
+}
+
 export class StateReader {
   private constructor(private readonly session: ImapSession) {}
 
@@ -58,6 +76,17 @@ export class StateReader {
     const fetch: TaggedReply | undefined = exists > 0 ? await this.session.command('FETCH 1:* (UID FLAGS)') : undefined;
     await this.session.command('CLOSE');
     return { exists, uidNext: uidNextText ? Number(uidNextText) : null, flags: fetch ? parseFetchFlags(fetch.untagged) : {} };
+  }
+
+  /** UIDVALIDITY and the Message-ID of every UID, read with EXAMINE so the read sets no flag. */
+  async uidMap(name: string): Promise<UidMap | { error: string }> {
+    const examine = await this.session.command(`EXAMINE ${quote(name)}`);
+    if (examine.status !== 'OK') return { error: `EXAMINE ${examine.status} ${examine.text}` };
+    const validity = examine.untagged.map((line) => /\[UIDVALIDITY (\d+)\]/.exec(line)?.[1]).find(Boolean);
+    const exists = Number(examine.untagged.map((line) => /^\* (\d+) EXISTS/.exec(line)?.[1]).find(Boolean) ?? 0);
+    const fetch = exists > 0 ? await this.session.command('FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])') : undefined;
+    await this.session.command('CLOSE');
+    return { uidValidity: validity ? Number(validity) : null, messageIds: fetch ? parseMessageIds(fetch.untagged) : {} };
   }
 
   /** Names of the folders LIST returns that can be selected (no `\Noselect` or `\NonExistent`). */

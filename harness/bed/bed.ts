@@ -39,6 +39,17 @@ export interface LinkControl {
   leftovers(): Promise<string[]>;
 }
 
+/** One file or directory of a mail store; `path` is relative to the store's root. */
+export interface StoreEntry {
+  path: string;
+  type: 'file' | 'directory' | 'other';
+  size: number;
+  /** Modification time in milliseconds since the epoch. */
+  mtimeMs: number;
+  /** Permission bits in octal, e.g. `644`. */
+  mode: string;
+}
+
 export interface Bed {
   readonly runId: string;
   readonly standIns: readonly StandIn[];
@@ -78,6 +89,11 @@ export interface Bed {
    * to the backup's live store only when the whole push succeeded, then re-applies read-only mode.
    */
   sync(): Promise<SyncOutcome>;
+  /**
+   * Every file and directory of a node's mail store, with size, modification time and mode,
+   * so that a caller can tell what a sequence of IMAP commands wrote to disk.
+   */
+  listStore(node: NodeName): Promise<StoreEntry[]>;
   /** Replaces the A records of the IMAP hostname with a TSIG-signed dynamic update. */
   updateDns(addresses: readonly string[]): Promise<DnsUpdateOutcome>;
   /** Removes every container, network and volume of the run. Safe to call twice. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { getContainerRuntimeClient } from 'testcontainers';
 import type Dockerode from 'dockerode';
 import { loadScenario, ScenarioError } from '../scenario/load.js';
-import type { Scenario } from '../scenario/schema.js';
+import { READ_ONLY_MODES, type Scenario } from '../scenario/schema.js';
 import { runCommand } from './run-command.js';
 import { ensureImages, resolveBuilder, type Builder } from '../images/index.js';
 import { removeLabelled } from '../bed/docker/labels.js';
@@ -114,7 +114,7 @@ program
 program
   .command('audit-readonly')
   .description('Start a bed, audit which IMAP commands its backup refuses, ignores or performs, and remove the bed; exits 0 only when the backup is read-only')
-  .addOption(new Option('--read-only <mode>', 'read-only mode of the backup').choices(['acl', 'none']).default('acl'))
+  .addOption(new Option('--read-only <mode>', 'read-only mode of the backup').choices([...READ_ONLY_MODES]).default('acl'))
   .option('--out <dir>', 'directory for audit.json, audit.md and the bed logs', 'runs/audit-readonly')
   .action(auditReadOnlyCommand);
 

@@ -202,6 +202,18 @@ const failoverSchema = z
   })
   .prefault({});
 
+/**
+ * How the backup is made read-only for clients (docs/read-only.md compares them):
+ * - `acl`: every folder's ACL gives the owner `alr`, the tightest entry Courier accepts;
+ * - `acl-locked`: those ACLs, and the store's files and folder directories made read-only to
+ *   the IMAP user, so that it cannot rewrite its ACL files (only each folder's `tmp/` stays writable);
+ * - `locked`: the read-only files and directories without the ACLs;
+ * - `read-only-mount`: the backup's imapd sees the store through a read-only mount;
+ * - `none`: the backup is writable, as a control.
+ */
+export const READ_ONLY_MODES = ['acl', 'acl-locked', 'locked', 'read-only-mount', 'none'] as const;
+export type ReadOnlyMode = (typeof READ_ONLY_MODES)[number];
+
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
   question: z.string().min(10, 'must state the question the scenario answers'),
@@ -221,7 +233,7 @@ export const scenarioSchema = z.strictObject({
         .prefault({}),
       backup: z
         .strictObject({
-          readOnly: z.enum(['acl', 'none']).default('acl'),
+          readOnly: z.enum(READ_ONLY_MODES).default('acl'),
         })
         .prefault({}),
       failover: failoverSchema,

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
-import type { Bed, DnsUpdateOutcome, LinkControl, StandIn, SyncOutcome } from '../bed.js';
+import type { Bed, DnsUpdateOutcome, LinkControl, StandIn, StoreEntry, SyncOutcome } from '../bed.js';
 import { clientProxyName, proxySpecs, REPLICATION_PROXY, type ImapNode } from '../links/links.js';
 import { ToxiproxyLinks } from '../links/toxiproxy-links.js';
 import type { NodeName, Scenario } from '../../scenario/schema.js';
@@ -18,7 +18,9 @@ import { TOPOLOGY_NODES } from '../../scenario/topology.js';
 import { generateTsigSecret, renderBindConfig, renderTsigKeyFile, TSIG_KEY_PATH, NAMED_CONF_PATH } from '../../images/bind-config.js';
 import type { Account } from '../../workload/client.js';
 import { removeLabelled, runLabels, LABEL_NODE } from './labels.js';
+import { backupStoreMounts, readOnlyCommands } from './read-only.js';
 import { StaticIpContainer } from './static-ip-container.js';
+import { parseStoreListing, storeListingCommand } from './store-listing.js';
 
 const HOST_OCTET: Record<NodeName, number> = { 'primary-1': 10, 'primary-2': 11, backup: 20, dns: 30 };
 const TOXIPROXY_OCTET = 5;
@@ -219,14 +221,19 @@ export class DockerBed implements Bed {
     } catch (error) {
       return fail(`the push reached the backup's staging tree but applying it failed: ${(error as Error).message}`);
     }
-    if (this.options.scenario.topology.backup.readOnly === 'acl') {
+    const readOnly = this.options.scenario.topology.backup.readOnly;
+    for (const command of readOnlyCommands(readOnly)) {
       try {
-        await this.exec('backup', ['/usr/local/sbin/mailha-readonly-acl']);
+        await this.exec('backup', command);
       } catch (error) {
-        return fail(`sync copied the mail but read-only ACLs failed: ${(error as Error).message}`);
+        return fail(`sync copied the mail but read-only mode ${readOnly} failed: ${(error as Error).message}`);
       }
     }
     return { ok: true, from, durationMs: Date.now() - started, stats: parseSyncStats(output) };
+  }
+
+  async listStore(node: NodeName): Promise<StoreEntry[]> {
+    return parseStoreListing(await this.exec(node, storeListingCommand('/srv/mail')));
   }
 
   async updateDns(addresses: readonly string[]): Promise<DnsUpdateOutcome> {
@@ -351,11 +358,12 @@ export class DockerBed implements Bed {
       { content: accounts, target: '/etc/mailha/accounts' },
       { content: tsigKey, target: TSIG_KEY_PATH },
     ];
+    const backupMounts = backupStoreMounts(scenario.topology.backup.readOnly);
     await Promise.all([
       this.startNode('backup', this.options.images.courier, 'mailha: imapd ready', [
         ...common,
         { content: `mailha-sync:${rsyncSecret}\n`, target: '/etc/mailha/rsyncd.secrets' },
-      ], { MAILHA_ROLE: 'backup' }, `${this.runId}-site-b`),
+      ], { MAILHA_ROLE: 'backup', ...backupMounts.environment }, `${this.runId}-site-b`, backupMounts.mounts),
       this.startNode('primary-1', this.options.images.courier, 'mailha: imapd ready', [
         ...common,
         { content: `${rsyncSecret}\n`, target: '/etc/mailha/rsync.password' },
@@ -375,6 +383,7 @@ export class DockerBed implements Bed {
     files: Array<{ content: string; target: string; mode?: number }>,
     environment: Record<string, string> = {},
     volume?: string,
+    mounts: Array<{ target: string; mode: 'rw' | 'ro' }> = [{ target: '/srv/mail', mode: 'rw' }],
   ): Promise<void> {
     const name = `${this.runId}-${node}`;
     await mkdir(this.options.logDir, { recursive: true });
@@ -390,7 +399,7 @@ export class DockerBed implements Bed {
       .withLogConsumer((stream) => stream.pipe(logFile))
       .withWaitStrategy(Wait.forLogMessage(readyLine))
       .withStartupTimeout(START_TIMEOUT_MS);
-    if (volume) container = container.withBindMounts([{ source: volume, target: '/srv/mail', mode: 'rw' }]);
+    if (volume) container = container.withBindMounts(mounts.map((mount) => ({ source: volume, ...mount })));
     try {
       const started = await container.start();
       this.containers.set(node, started);
