@@ -33,7 +33,7 @@ export interface AuditBedOptions {
 }
 
 /** Starts a bed, runs the audit on its backup and removes the bed; throws when the bed fails. */
-export async function auditBed(options: AuditBedOptions): Promise<AuditReport> {
+export async function auditBed(options: AuditBedOptions): Promise<AuditReport & { runId: string }> {
   const progress = options.onProgress ?? (() => {});
   const outDir = resolve(options.outDir);
   await mkdir(outDir, { recursive: true });
@@ -102,7 +102,7 @@ export async function auditBed(options: AuditBedOptions): Promise<AuditReport> {
     });
     await writeFile(join(outDir, 'audit.json'), `${JSON.stringify({ readOnly: options.readOnly, runId, ...report }, null, 2)}\n`);
     await writeFile(join(outDir, 'audit.md'), renderMarkdown(report, `Read-only audit of the backup (read-only mode ${options.readOnly})`));
-    return report;
+    return { ...report, runId };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await bed?.close();

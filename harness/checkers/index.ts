@@ -1,5 +1,6 @@
 /** Every checker by name, and the set a failover scenario runs when it names none. */
 import { acknowledgedMailSurvives } from './acknowledged-mail-survives.js';
+import { backupAudit } from './backup-audit.js';
 import { backupCaughtUp } from './backup-caught-up.js';
 import { backupConsistent } from './backup-consistent.js';
 import { backupReadsSucceed } from './backup-reads-succeed.js';
@@ -31,6 +32,7 @@ export const CHECKERS: Readonly<Record<string, Checker>> = Object.fromEntries(
     uidIdentity,
     errorsByPhase,
     noDuplicateMail,
+    backupAudit,
   ].map((checker) => [checker.name, checker]),
 );
 

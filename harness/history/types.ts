@@ -69,7 +69,9 @@ export type EventKind =
   | 'observe'
   | 'bed'
   /** The failover controller: its start and stop, and each change of a node's probe state. */
-  | 'controller';
+  | 'controller'
+  /** A read-only audit of the backup, with its verdict and outcome table in `detail`. */
+  | 'audit';
 
 export interface EventEntry {
   index: number;

@@ -11,6 +11,10 @@ import type { Account } from '../workload/client.js';
 import type { FaultEngine } from '../faults/engine.js';
 import type { FailoverController } from '../controller/controller.js';
 import { observeMailboxes } from '../workload/observer.js';
+import { auditReadOnly } from '../audit/audit.js';
+import { outcomeTable } from '../audit/render.js';
+import { countByKind } from '../audit/side-effects.js';
+import { ACCOUNT_FOLDERS } from '../workload/client.js';
 
 export interface StepContext {
   bed: Bed;
@@ -107,7 +111,35 @@ export async function runStep(step: Step, index: number, context: StepContext): 
       }
       return { ok: true, detail: { nodes } };
     }
+
+    case 'audit-readonly':
+      return auditBackup(step.accounts, context);
   }
+}
+
+/** Audits the backup and records one `audit` event whose detail the backup-audit checker reads. */
+async function auditBackup(accounts: number, context: StepContext): Promise<StepOutcome> {
+  const { bed, history } = context;
+  const start = history.now();
+  const report = await auditReadOnly({
+    host: bed.address('backup'),
+    port: 143,
+    accounts: context.accounts.slice(0, accounts),
+    folders: ACCOUNT_FOLDERS,
+    listStore: () => bed.listStore('backup'),
+  });
+  const detail = {
+    verdict: report.verdict,
+    violations: report.violations,
+    findings: report.findings,
+    escalatable: report.escalation.filter((entry) => entry.escalatable).length,
+    escalationFolders: report.escalation.length,
+    sideEffects: report.sideEffects === null ? null : countByKind(report.sideEffects),
+    table: outcomeTable(report),
+    durationMs: history.now() - start,
+  };
+  history.event({ kind: 'audit', phase: 'point', name: 'audit-readonly', nodes: ['backup'], ok: report.verdict === 'valid', detail });
+  return { ok: true, detail: { verdict: report.verdict, violations: report.violations, findings: report.findings } };
 }
 
 /** Describes a step in one line for logs and progress output. */
@@ -139,5 +171,7 @@ export function describeStep(step: Step): string {
       return `wait for every client to read from ${step.target} (up to ${step.timeoutSeconds} s)`;
     case 'observe':
       return `observe the mailboxes of ${step.target} as "${step.label}"`;
+    case 'audit-readonly':
+      return `audit the backup's read-only mode (${step.accounts} account${step.accounts === 1 ? '' : 's'})`;
   }
 }

@@ -125,6 +125,10 @@ export function checkPlan(scenario: Scenario): string[] {
         if (step.id === undefined) linkFaults.clear();
         else linkFaults.delete(step.id);
         break;
+      case 'audit-readonly':
+        if (state.get('backup') !== 'running') report(index, 'action', `cannot audit the backup: it is ${state.get('backup')} at this step`);
+        if (step.accounts > scenario.topology.accounts) report(index, 'accounts', `${step.accounts} accounts to audit, but topology.accounts is ${scenario.topology.accounts}`);
+        break;
       default:
         break;
     }

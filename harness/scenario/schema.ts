@@ -25,6 +25,7 @@ export const CHECK_NAMES = [
   'uid-identity',
   'errors-by-phase',
   'no-duplicate-mail',
+  'backup-audit',
 ] as const;
 
 /** Verdicts a run can end with; `expectVerdict` names the one a scenario is expected to get. */
@@ -137,8 +138,18 @@ const observeStep = z.strictObject({
   label: z.string().min(1, 'must not be empty'),
 });
 
+/**
+ * Runs the read-only audit (harness/audit/) against the backup: the reading routine with its
+ * side effects on disk, every command, and the owner's escalation attempt. The escalation can
+ * leave the backup writable until the next sync puts read-only mode back.
+ */
+const auditReadOnlyStep = z.strictObject({
+  action: z.literal('audit-readonly'),
+  accounts: z.number().int().min(1).max(50).default(1),
+});
+
 const STEP_ACTIONS =
-  'run, await-sync, kill, stop, pause, restart, start, resume, site-down, site-up, link-fault, heal, dns-repoint, await-clients, observe';
+  'run, await-sync, kill, stop, pause, restart, start, resume, site-down, site-up, link-fault, heal, dns-repoint, await-clients, observe, audit-readonly';
 
 export const stepSchema = z.discriminatedUnion(
   'action',
@@ -158,6 +169,7 @@ export const stepSchema = z.discriminatedUnion(
     dnsRepointStep,
     awaitClientsStep,
     observeStep,
+    auditReadOnlyStep,
   ],
   {
     error: (issue) =>

@@ -1,36 +1,75 @@
-/** The read-only audit against a real Courier backup, with ACL read-only mode and without it. */
+/**
+ * The read-only audit against a real Courier backup in each read-only mode: the recommended mode
+ * must be judged valid, and a writable, an escalatable and an unreadable backup invalid.
+ */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { auditBed } from '../../harness/audit/command.js';
 import type { AuditReport, AuditRow } from '../../harness/audit/audit.js';
+import type { ReadOnlyMode } from '../../harness/scenario/schema.js';
 import { labelled } from './docker.js';
+
+type Report = AuditReport & { runId: string };
 
 function rows(report: AuditReport, phase: AuditRow['phase'], command: string): AuditRow[] {
   return report.rows.filter((row) => row.phase === phase && row.command === command);
 }
 
-async function audit(readOnly: 'acl' | 'none'): Promise<AuditReport> {
+async function audit(readOnly: ReadOnlyMode): Promise<Report> {
   const outDir = await mkdtemp(join(tmpdir(), `mailha-audit-${readOnly}-`));
   return auditBed({ readOnly, outDir });
 }
 
-describe('audit of an ACL read-only backup', () => {
-  let report: AuditReport;
-  beforeAll(async () => {
-    report = await audit('acl');
-  }, 120_000);
+async function expectNothingLeft(report: Report): Promise<void> {
+  expect(await labelled(`mailha.run=${report.runId}`)).toEqual({ containers: [], networks: [], volumes: [] });
+}
 
-  test('every read succeeds', () => {
-    const failed = report.rows.filter((row) => row.classification === 'read-failed');
-    expect(failed).toEqual([]);
+describe('audit of an acl-locked backup', () => {
+  let report: Report;
+  beforeAll(async () => {
+    report = await audit('acl-locked');
+  }, 180_000);
+
+  test('every read succeeds, in the reading routine and in the sweep', () => {
+    expect(report.rows.filter((row) => row.classification === 'read-failed')).toEqual([]);
+    expect(rows(report, 'reading', 'SELECT').length).toBe(8);
   });
 
-  test('STORE \\Seen is silently ignored', () => {
-    const stores = rows(report, 'audit', 'STORE +FLAGS \\Seen');
-    expect(stores.length).toBeGreaterThan(0);
-    for (const row of stores) expect(row.classification, JSON.stringify(row)).toBe('write-silently-ignored');
+  test('the owner cannot give itself write rights back', () => {
+    expect(report.escalation.length).toBeGreaterThan(0);
+    for (const entry of report.escalation) expect(entry, JSON.stringify(entry)).toMatchObject({ via: 'none', escalatable: false, append: 'write-refused' });
+    for (const row of rows(report, 'escalation', 'SETACL owner +ilrswte')) expect(row.reply.text).toMatch(/Cannot modify ACLs/);
+  });
+
+  test('STORE and SUBSCRIBE are silent refusals, reported as findings', () => {
+    for (const row of rows(report, 'audit', 'STORE +FLAGS \\Seen')) expect(row.classification).toBe('write-silently-ignored');
+    for (const row of rows(report, 'audit', 'SUBSCRIBE')) expect(row.classification).toBe('write-silently-ignored');
+    expect(report.findings).toBeGreaterThan(0);
+  });
+
+  test('reading wrote nothing to the store and UIDs kept their meaning across the next sync', () => {
+    expect(report.sideEffects).toEqual([]);
+    expect(report.uidMeaning).toEqual({ folders: 8, changes: [] });
+  });
+
+  test('verdict is valid', () => {
+    expect(report.verdict).toBe('valid');
+    expect(report.violations).toBe(0);
+  });
+
+  test('bed is removed', () => expectNothingLeft(report));
+});
+
+describe('audit of an ACL-only backup (escalatable)', () => {
+  let report: Report;
+  beforeAll(async () => {
+    report = await audit('acl');
+  }, 180_000);
+
+  test('every read succeeds', () => {
+    expect(report.rows.filter((row) => row.classification === 'read-failed')).toEqual([]);
   });
 
   test('APPEND is refused before escalation', () => {
@@ -39,10 +78,9 @@ describe('audit of an ACL read-only backup', () => {
 
   test('owner SETACL then APPEND is performed', () => {
     const setacl = rows(report, 'escalation', 'SETACL owner +ilrswte');
-    const append = rows(report, 'escalation', 'APPEND');
     expect(setacl.length).toBeGreaterThan(0);
     for (const row of setacl) expect(row.classification, JSON.stringify(row)).toBe('write-performed');
-    for (const row of append) expect(row.classification, JSON.stringify(row)).toBe('write-performed');
+    for (const row of rows(report, 'escalation', 'APPEND')) expect(row.classification, JSON.stringify(row)).toBe('write-performed');
     expect(report.escalation.every((entry) => entry.escalatable && entry.via === 'SETACL')).toBe(true);
   });
 
@@ -50,25 +88,50 @@ describe('audit of an ACL read-only backup', () => {
     expect(report.verdict).toBe('invalid');
   });
 
-  test('bed is removed', async () => {
-    expect(await labelled(`mailha.managed=true`)).toEqual({ containers: [], networks: [], volumes: [] });
-  });
+  test('bed is removed', () => expectNothingLeft(report));
 });
 
 describe('audit of a writable backup', () => {
-  let report: AuditReport;
+  let report: Report;
   beforeAll(async () => {
     report = await audit('none');
-  }, 120_000);
+  }, 180_000);
 
-  test('APPEND is performed', () => {
+  test('APPEND and STORE \\Seen are performed', () => {
     const appends = rows(report, 'audit', 'APPEND');
     expect(appends.length).toBeGreaterThan(0);
     for (const row of appends) expect(row.classification, JSON.stringify(row)).toBe('write-performed');
+    for (const row of rows(report, 'audit', 'STORE +FLAGS \\Seen')) expect(row.classification, JSON.stringify(row)).toBe('write-performed');
   });
 
-  test('STORE \\Seen is performed', () => {
-    for (const row of rows(report, 'audit', 'STORE +FLAGS \\Seen')) expect(row.classification, JSON.stringify(row)).toBe('write-performed');
+  test('reading set \\Seen and wrote inherited ACL files', () => {
+    const kinds = new Set(report.sideEffects?.map((change) => change.kind));
+    expect(kinds).toContain('message-flags-renamed');
+    expect(kinds).toContain('acl-file');
+  });
+
+  test('verdict is invalid', () => {
+    expect(report.verdict).toBe('invalid');
+  });
+});
+
+describe('audit of a backup on a read-only mount', () => {
+  let report: Report;
+  beforeAll(async () => {
+    report = await audit('read-only-mount');
+  }, 180_000);
+
+  test('reads fail: SELECT cannot open a folder', () => {
+    const selects = rows(report, 'reading', 'SELECT');
+    expect(selects.length).toBe(8);
+    for (const row of selects) expect(row.classification, JSON.stringify(row)).toBe('read-failed');
+  });
+
+  test('SUBSCRIBE ends the session, and the audit goes on in a new one', () => {
+    const subscribe = rows(report, 'audit', 'SUBSCRIBE');
+    expect(subscribe[0].reply.status).toBe('BYE');
+    expect(subscribe[0].evidence.note).toMatch(/logged in again/);
+    expect(rows(report, 'audit', 'CREATE').length).toBe(8);
   });
 
   test('verdict is invalid', () => {

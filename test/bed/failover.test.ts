@@ -76,6 +76,14 @@ describe('negative controls', () => {
     expect(result.result.verdict).toBe('invalid');
   });
 
+  test('escalatable backup fails its audit', async () => {
+    const result = await run('test/scenarios/escalatable-backup-audited.yaml');
+    const audit = check(result, 'backup-audit');
+    expect(audit.verdict).toBe('invalid');
+    expect(audit.summary).toMatch(/owner escalated to write on [1-9]\d* of/);
+    expect(result.result.verdict).toBe('invalid');
+  });
+
   test('sync that never ran is invalid', async () => {
     const result = await run('test/scenarios/sync-never-ran.yaml');
     const synced = check(result, 'synced-mail-on-backup');

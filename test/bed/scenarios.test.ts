@@ -20,6 +20,7 @@ const VALID_SCENARIOS = [
   'failback-no-loss',
   'backup-site-lost',
   'sync-interrupted-repeatedly',
+  'read-only-backup-audited',
 ];
 
 async function run(name: string): Promise<ScenarioRun & { expectVerdict: string }> {

@@ -169,6 +169,11 @@ export class HistoryBuilder {
   }
 
   /** Records an observation event and returns its time, for the snapshot taken there. */
+  /** Records any event, for kinds without a helper of their own. */
+  event(entry: Parameters<SteppedRecorder['event']>[0]): EventEntry {
+    return this.recorder.event(entry);
+  }
+
   observe(label: string, node: string): number {
     return this.recorder.event({ kind: 'observe', phase: 'point', name: label, nodes: [node], ok: true }).time;
   }

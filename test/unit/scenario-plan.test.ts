@@ -33,6 +33,21 @@ describe('scenario plan', () => {
     expect(problems([{ action: 'resume', target: 'dns' }])).toEqual(['scenario.steps[0].target: cannot resume dns: it is running at this step']);
   });
 
+  it('rejects an audit of a killed backup and more audited accounts than the topology has', () => {
+    expect(problems([{ action: 'kill', target: 'site-b' }, { action: 'audit-readonly', accounts: 1 }])).toEqual([
+      'scenario.steps[1].action: cannot audit the backup: it is killed at this step',
+    ]);
+    expect(problems([{ action: 'audit-readonly', accounts: 9 }], { topology: { accounts: 2 } })).toEqual([
+      'scenario.steps[0].accounts: 9 accounts to audit, but topology.accounts is 2',
+    ]);
+  });
+
+  it('rejects a read-only mode that does not exist, listing the modes', () => {
+    expect(problems([{ action: 'run', seconds: 1 }], { topology: { backup: { readOnly: 'immutable' } } })[0]).toMatch(
+      /^scenario\.topology\.backup\.readOnly: .*acl-locked/,
+    );
+  });
+
   it('rejects a step inside a timed fault', () => {
     expect(problems([{ action: 'pause', target: 'primary-2', durationSeconds: 10 }, { action: 'run', seconds: 3 }, { action: 'kill', target: 'primary-2' }])[0]).toMatch(
       /^scenario\.steps\[2\]\.target: primary-2 may still be under the timed fault of steps\[0\]; add a run step of at least 7 s/,
