@@ -10,19 +10,26 @@ import { judgeStep, type ClientReport, type ClientRoutine, type ClientStep, type
 import { ServerState } from './server-state.js';
 
 const TAGGED_REPLY = /^\S+ (?:OK|NO|BAD)\b/;
-const CREATED_FOLDER_SUFFIX = 'mailha-client';
+// Named for the client, so a folder that another routine created on the same account is not mistaken for this one's.
+const CREATED_FOLDER_SUFFIX = 'mailha-imapflow';
 const KEYWORD = '$MailhaClient';
 
 /**
- * An imapflow logger that keeps the last tagged reply the server sent. imapflow resolves a
+ * An imapflow logger that keeps the tagged replies the server sent. imapflow resolves a
  * refused STORE, COPY or EXPUNGE with `false` and keeps the reply only in its log, so this is
- * where the routine reads the server's text from.
+ * where the routine reads the server's text from. One imapflow call can send several commands
+ * (MOVE without the MOVE capability sends COPY, STORE and EXPUNGE), so every reply is kept.
  */
 class ReplyRecorder {
-  last = '';
+  /** Tagged replies since the last `clear()`, oldest first. */
+  replies: string[] = [];
+
+  clear(): void {
+    this.replies = [];
+  }
 
   debug(entry: { src?: string; msg?: string }): void {
-    if (entry.src === 's' && typeof entry.msg === 'string' && TAGGED_REPLY.test(entry.msg)) this.last = entry.msg;
+    if (entry.src === 's' && typeof entry.msg === 'string' && TAGGED_REPLY.test(entry.msg)) this.replies.push(entry.msg);
   }
 
   info(): void {}
@@ -46,6 +53,11 @@ function errorText(error: unknown): string {
   return fields.responseText ?? fields.message ?? String(error);
 }
 
+/** JSON of an imapflow result, whose UIDVALIDITY and MODSEQ fields are BigInts. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, field: unknown) => (typeof field === 'bigint' ? field.toString() : field));
+}
+
 function testMessage(): Buffer {
   const id = `<client.${randomBytes(6).toString('hex')}@mailha.test>`;
   return Buffer.from([`From: client@mailha.test`, `To: owner@mailha.test`, 'Subject: mailha client routine', `Message-ID: ${id}`, `Date: ${new Date().toUTCString()}`, '', 'Appended by the imapflow client routine.', ''].join('\r\n'));
@@ -67,7 +79,7 @@ class ImapflowRun {
    */
   async step(kind: CommandKind, operation: string, folder: string | undefined, act: () => Promise<Outcome>, observe?: () => Promise<unknown>): Promise<ClientStep> {
     const before = observe ? await observe() : undefined;
-    this.replies.last = '';
+    this.replies.clear();
     let outcome: Outcome;
     try {
       outcome = await act();
@@ -75,7 +87,7 @@ class ImapflowRun {
       outcome = { succeeded: false, note: `imapflow threw: ${errorText(error)}` };
     }
     const after = observe ? await observe() : undefined;
-    const reply = this.replies.last ? `server replied "${this.replies.last}"` : 'no tagged reply';
+    const reply = this.replies.replies.length ? `server replied ${this.replies.replies.map((line) => `"${line}"`).join(', ')}` : 'no tagged reply';
     const step: ClientStep = {
       kind,
       operation,
@@ -126,7 +138,7 @@ class ImapflowRun {
     await this.client.mailboxOpen(folder);
     const folderState = () => this.state.folder(folder);
     const bothStates = async () => ({ [folder]: await this.state.folder(folder), [other]: await this.state.folder(other) });
-    const returned = (value: unknown) => ({ succeeded: value !== false, note: `imapflow returned ${JSON.stringify(value)}` });
+    const returned = (value: unknown) => ({ succeeded: value !== false, note: `imapflow returned ${toJson(value)}` });
 
     for (const [operation, flag] of [['set \\Seen', '\\Seen'], ['set \\Flagged', '\\Flagged'], ['add keyword', KEYWORD]]) {
       await this.step('write', operation, folder, async () => returned(await this.client.messageFlagsAdd('1', [flag])), folderState);
@@ -142,7 +154,7 @@ class ImapflowRun {
   /** CREATE, judged by the folder list that the independent session reads. */
   async createFolder(path: string): Promise<void> {
     const listed = () => this.state.folders();
-    await this.step('write', 'CREATE', path, async () => ({ succeeded: true, note: `mailboxCreate resolved ${JSON.stringify(await this.client.mailboxCreate(path))}` }), listed);
+    await this.step('write', 'CREATE', path, async () => ({ succeeded: true, note: `mailboxCreate resolved ${toJson(await this.client.mailboxCreate(path))}` }), listed);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import type { CommandKind } from '../audit/classify.js';
 import { boxName, CHANNEL, maildirOf, renderMbsyncConfig } from './mbsync-config.js';
@@ -14,10 +14,13 @@ import { judgeStep, type ClientReport, type ClientRoutine, type ClientStep, type
 import { ServerState } from './server-state.js';
 
 const RUN_TIMEOUT_MS = 120_000;
-const CREATED_BOX = 'mailha-client';
+// Named for the client, so a folder that another routine created on the same account is not mistaken for this one's.
+const CREATED_BOX = 'mailha-mbsync';
 
 interface MbsyncRun {
   exitCode: number;
+  /** False when mbsync exited non-zero, timed out or printed an error line. */
+  succeeded: boolean;
   detail: string;
 }
 
@@ -28,13 +31,33 @@ async function countMessages(maildir: string): Promise<number> {
   return count;
 }
 
-/** The first message file of a Maildir, as a path relative to it, or undefined when empty. */
-async function firstMessage(maildir: string): Promise<string | undefined> {
+/** Message files of a Maildir as paths relative to it (`cur/...`, `new/...`), sorted by name. */
+async function messageFiles(maildir: string): Promise<string[]> {
+  const files: string[] = [];
   for (const sub of ['cur', 'new']) {
-    const names = (await readdir(join(maildir, sub)).catch(() => [] as string[])).sort();
-    if (names.length > 0) return join(sub, names[0]);
+    for (const name of await readdir(join(maildir, sub)).catch(() => [] as string[])) files.push(join(sub, name));
   }
-  return undefined;
+  return files.sort((a, b) => basename(a).localeCompare(basename(b)));
+}
+
+/** The Maildir flags of a message file: the letters after `:2,`, empty for a file in `new/`. */
+function maildirFlags(file: string): string {
+  return basename(file).split(':2,')[1] ?? '';
+}
+
+/**
+ * Toggles the seen flag (`S`) of one message, preferring a message without it, by renaming its
+ * file into `cur/` as a mail reader does. Returns the flag change, for the step's detail.
+ */
+async function toggleSeen(maildir: string): Promise<string> {
+  const files = await messageFiles(maildir);
+  const file = files.find((name) => !maildirFlags(name).includes('S')) ?? files[0];
+  if (!file) throw new Error(`no pulled message in ${maildir} to mark seen`);
+  const flags = maildirFlags(file);
+  const seen = flags.includes('S');
+  const toggled = seen ? flags.replace('S', '') : [...flags, 'S'].sort().join('');
+  await rename(join(maildir, file), join(maildir, 'cur', `${basename(file).split(':2,')[0]}:2,${toggled}`));
+  return seen ? 'removed \\Seen' : 'added \\Seen';
 }
 
 function localMessage(): string {
@@ -61,13 +84,7 @@ export class MbsyncRoutine implements ClientRoutine {
       const inbox = 'INBOX';
       const inboxState = () => state.folder(inbox);
       steps.push(
-        await this.write(target, workDir, pulled, 'push \\Seen flag', inbox, [`${CHANNEL}:INBOX`], inboxState, async (root) => {
-          const maildir = maildirOf(root, 'INBOX');
-          const file = await firstMessage(maildir);
-          if (!file) throw new Error(`no pulled message in ${maildir} to mark seen`);
-          const [base, flags = ''] = file.slice(4).split(':2,');
-          await rename(join(maildir, file), join(maildir, 'cur', `${base}:2,${[...new Set([...flags, 'S'])].sort().join('')}`));
-        }),
+        await this.write(target, workDir, pulled, 'push \\Seen flag', inbox, [`${CHANNEL}:INBOX`], inboxState, (root) => toggleSeen(maildirOf(root, 'INBOX'))),
       );
       steps.push(
         await this.write(target, workDir, pulled, 'push new message', inbox, [`${CHANNEL}:INBOX`], inboxState, async (root) => {
@@ -77,7 +94,7 @@ export class MbsyncRoutine implements ClientRoutine {
       steps.push(
         await this.write(target, workDir, pulled, 'push deletion and expunge', inbox, ['--expunge-far', `${CHANNEL}:INBOX`], inboxState, async (root) => {
           const maildir = maildirOf(root, 'INBOX');
-          const file = await firstMessage(maildir);
+          const [file] = await messageFiles(maildir);
           if (!file) throw new Error(`no pulled message in ${maildir} to delete`);
           await unlink(join(maildir, file));
         }),
@@ -112,8 +129,12 @@ export class MbsyncRoutine implements ClientRoutine {
   private async mbsync(root: string, args: string[]): Promise<MbsyncRun> {
     const result = await execa('mbsync', ['-c', join(root, 'mbsyncrc'), ...args], { reject: false, all: true, timeout: RUN_TIMEOUT_MS });
     const exitCode = result.exitCode ?? -1;
-    const detail = describeRun(exitCode, parseMbsyncOutput(result.all ?? ''));
-    return { exitCode, detail: result.timedOut ? `timed out after ${RUN_TIMEOUT_MS} ms; ${detail}` : detail };
+    const output = parseMbsyncOutput(result.all ?? '');
+    const detail = describeRun(exitCode, output);
+    await writeFile(join(root, `mbsync-${args.join('-').replace(/[^a-z0-9-]+/gi, '_')}.log`), result.all ?? '');
+    // isync 1.4.4 exits 0 after a refused APPEND and prints the NO reply, so an error line also counts as failure.
+    const succeeded = exitCode === 0 && !result.timedOut && output.errors.length === 0;
+    return { exitCode, succeeded, detail: result.timedOut ? `timed out after ${RUN_TIMEOUT_MS} ms; ${detail}` : detail };
   }
 
   /** A pull of one folder: a read that succeeds when mbsync exits 0 and the Maildir holds every message. */
@@ -123,7 +144,7 @@ export class MbsyncRoutine implements ClientRoutine {
     const server = await state.folder(folder);
     const expected = 'exists' in server ? server.exists : -1;
     const local = await countMessages(maildirOf(root, box));
-    const succeeded = run.exitCode === 0 && local === expected;
+    const succeeded = run.succeeded && local === expected;
     return { kind: 'read', operation: 'pull', folder, outcome: judgeStep('read', succeeded, undefined, undefined), detail: `${run.detail}; ${local} of ${expected} messages in the local Maildir` };
   }
 
@@ -140,16 +161,16 @@ export class MbsyncRoutine implements ClientRoutine {
     folder: string,
     args: string[],
     observe: () => Promise<unknown>,
-    change: (root: string) => Promise<void>,
+    change: (root: string) => Promise<string | void>,
   ): Promise<ClientStep> {
     const root = join(workDir, operation.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, ''));
     await cp(pulled, root, { recursive: true });
     await writeFile(join(root, 'mbsyncrc'), renderMbsyncConfig(target, root), { mode: 0o600 });
     const kind: CommandKind = 'write';
     const before = await observe();
-    await change(root);
+    const note = await change(root);
     const run = await this.mbsync(root, ['--push', ...args]);
     const after = await observe();
-    return { kind, operation, folder, outcome: judgeStep(kind, run.exitCode === 0, before, after), detail: run.detail };
+    return { kind, operation, folder, outcome: judgeStep(kind, run.succeeded, before, after), detail: note ? `${note}; ${run.detail}` : run.detail };
   }
 }

@@ -97,6 +97,11 @@ describe('clients on an ACL read-only backup', () => {
     expectOutcome(reports.mbsync, 'push \\Seen flag', 'write-silently-ignored');
   });
 
+  test('CREATE is refused for both', () => {
+    expectOutcome(reports.imapflow, 'CREATE', 'write-refused');
+    expectOutcome(reports.mbsync, 'push new folder', 'write-refused');
+  });
+
   test('no write is performed', () => {
     const performed = [...reports.imapflow.steps, ...reports.mbsync.steps].filter((step) => step.outcome === 'write-performed');
     expect(performed).toEqual([]);
@@ -117,5 +122,15 @@ describe('clients on a writable backup', () => {
 
   test('mbsync new message is performed', () => {
     expectOutcome(reports.mbsync, 'push new message', 'write-performed');
+  });
+
+  test('flag changes are performed', () => {
+    expectOutcome(reports.imapflow, 'set \\Seen', 'write-performed');
+    expectOutcome(reports.mbsync, 'push \\Seen flag', 'write-performed');
+  });
+
+  test('CREATE is performed for both', () => {
+    expectOutcome(reports.imapflow, 'CREATE', 'write-performed');
+    expectOutcome(reports.mbsync, 'push new folder', 'write-performed');
   });
 });

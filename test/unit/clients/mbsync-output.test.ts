@@ -1,0 +1,50 @@
+/** Reading mbsync's error lines and version, with output captured from isync 1.4.4 against Courier 5.0.13. */
+import { describe, expect, test } from 'vitest';
+import { describeRun, parseMbsyncOutput, parseMbsyncVersion } from '../../../harness/clients/mbsync-output.js';
+
+const REFUSED_APPEND = [
+  'C: 0/1  B: 0/1  F: +0/0 *0/0 #0/0  N: +0/0 *0/0 #0/0',
+  '*** IMAP Warning: Password is being sent in the clear',
+  'IMAP command \'APPEND "INBOX" \' returned an error: NO Access denied for APPEND on INBOX (ACL "i" required)',
+  'C: 1/1  B: 1/1  F: +0/0 *0/0 #0/0  N: +0/1 *0/0 #0/0',
+].join('\n');
+
+describe('parseMbsyncOutput', () => {
+  test('refused APPEND is an error line', () => {
+    const output = parseMbsyncOutput(REFUSED_APPEND);
+    expect(output.errors).toEqual(['IMAP command \'APPEND "INBOX" \' returned an error: NO Access denied for APPEND on INBOX (ACL "i" required)']);
+  });
+
+  test('clear-text warning is a warning', () => {
+    expect(parseMbsyncOutput(REFUSED_APPEND).warnings).toEqual(['*** IMAP Warning: Password is being sent in the clear']);
+  });
+
+  test('progress counters are neither', () => {
+    expect(parseMbsyncOutput('C: 1/1  B: 1/1  F: +0/0 *0/0 #0/0  N: +3/3 *0/0 #0/0\n')).toEqual({ errors: [], warnings: [] });
+  });
+
+  test('Error: prefix and CRLF lines', () => {
+    const output = parseMbsyncOutput('Error: store backup-far: cannot open mailbox\r\nSocket error on 10.0.0.2 (10.0.0.2:143): Connection refused\r\n');
+    expect(output.errors).toEqual(['Error: store backup-far: cannot open mailbox', 'Socket error on 10.0.0.2 (10.0.0.2:143): Connection refused']);
+  });
+});
+
+describe('parseMbsyncVersion', () => {
+  test('reads the isync line', () => {
+    expect(parseMbsyncVersion('isync 1.4.4\n')).toBe('isync 1.4.4');
+  });
+
+  test('rejects other output', () => {
+    expect(() => parseMbsyncVersion('mbsync: unknown option')).toThrow(/no "isync X.Y.Z" line/);
+  });
+});
+
+describe('describeRun', () => {
+  test('quotes the error lines with the exit code', () => {
+    expect(describeRun(0, parseMbsyncOutput(REFUSED_APPEND))).toBe('exit code 0: IMAP command \'APPEND "INBOX" \' returned an error: NO Access denied for APPEND on INBOX (ACL "i" required)');
+  });
+
+  test('names the exit code without error lines', () => {
+    expect(describeRun(0, { errors: [], warnings: ['w'] })).toBe('exit code 0, no error line');
+  });
+});
