@@ -9,7 +9,8 @@ import type { CommandKind } from '../audit/classify.js';
 import { judgeStep, type ClientReport, type ClientRoutine, type ClientStep, type ClientTarget } from './routine.js';
 import { ServerState } from './server-state.js';
 
-const TAGGED_REPLY = /^\S+ (?:OK|NO|BAD)\b/;
+// A tagged reply; untagged (`*`) and continuation (`+`) lines are left out.
+const TAGGED_REPLY = /^[^*+\s]\S* (?:OK|NO|BAD)\b/;
 // Named for the client, so a folder that another routine created on the same account is not mistaken for this one's.
 const CREATED_FOLDER_SUFFIX = 'mailha-imapflow';
 const KEYWORD = '$MailhaClient';

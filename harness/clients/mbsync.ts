@@ -91,6 +91,8 @@ export class MbsyncRoutine implements ClientRoutine {
           await writeFile(join(maildirOf(root, 'INBOX'), 'new', maildirFileName()), localMessage());
         }),
       );
+      // isync 1.4.4 sends UID STORE +FLAGS.SILENT (\Deleted) and then CLOSE, not EXPUNGE (seen with
+      // mbsync -Dn), and Courier 5.0.13 answers OK to both without the `e` right while expunging nothing.
       steps.push(
         await this.write(target, workDir, pulled, 'push deletion and expunge', inbox, ['--expunge-far', `${CHANNEL}:INBOX`], inboxState, async (root) => {
           const maildir = maildirOf(root, 'INBOX');
@@ -100,7 +102,7 @@ export class MbsyncRoutine implements ClientRoutine {
         }),
       );
       steps.push(
-        await this.write(target, workDir, pulled, 'push new folder', `INBOX.${CREATED_BOX}`, ['--create-far', CHANNEL], () => state.folders(), async (root) => {
+        await this.write(target, workDir, pulled, 'push new folder', `INBOX.${CREATED_BOX}`, ['--create-far', `${CHANNEL}:${CREATED_BOX}`], () => state.folders(), async (root) => {
           const maildir = maildirOf(root, CREATED_BOX);
           for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(maildir, sub), { recursive: true });
           await writeFile(join(maildir, 'new', maildirFileName()), localMessage());

@@ -97,6 +97,16 @@ describe('clients on an ACL read-only backup', () => {
     expectOutcome(reports.mbsync, 'push \\Seen flag', 'write-silently-ignored');
   });
 
+  test('keyword and mbsync expunge are silently ignored', () => {
+    expectOutcome(reports.imapflow, 'add keyword', 'write-silently-ignored');
+    expectOutcome(reports.mbsync, 'push deletion and expunge', 'write-silently-ignored');
+  });
+
+  test('imapflow EXPUNGE is refused', () => {
+    expectOutcome(reports.imapflow, 'delete and EXPUNGE', 'write-refused');
+    for (const step of steps(reports.imapflow, 'delete and EXPUNGE')) expect(step.detail).toMatch(/Access denied for EXPUNGE/);
+  });
+
   test('CREATE is refused for both', () => {
     expectOutcome(reports.imapflow, 'CREATE', 'write-refused');
     expectOutcome(reports.mbsync, 'push new folder', 'write-refused');

@@ -1,12 +1,12 @@
-/** Reading mbsync's error lines and version, with output captured from isync 1.4.4 against Courier 5.0.13. */
+/** Reading mbsync's error lines and version; the fixture is output of isync 1.4.4 against Courier 5.0.13. */
 import { describe, expect, test } from 'vitest';
 import { describeRun, parseMbsyncOutput, parseMbsyncVersion } from '../../../harness/clients/mbsync-output.js';
 
 const REFUSED_APPEND = [
-  'C: 0/1  B: 0/1  F: +0/0 *0/0 #0/0  N: +0/0 *0/0 #0/0',
-  '*** IMAP Warning: Password is being sent in the clear',
+  '*** IMAP Warning *** Password is being sent in the clear',
+  'Maildir notice: sleeping due to recent directory modification.',
   'IMAP command \'APPEND "INBOX" \' returned an error: NO Access denied for APPEND on INBOX (ACL "i" required)',
-  'C: 1/1  B: 1/1  F: +0/0 *0/0 #0/0  N: +0/1 *0/0 #0/0',
+  'Warning: far side refuses to store message 4 from near side.',
 ].join('\n');
 
 describe('parseMbsyncOutput', () => {
@@ -15,12 +15,12 @@ describe('parseMbsyncOutput', () => {
     expect(output.errors).toEqual(['IMAP command \'APPEND "INBOX" \' returned an error: NO Access denied for APPEND on INBOX (ACL "i" required)']);
   });
 
-  test('clear-text warning is a warning', () => {
-    expect(parseMbsyncOutput(REFUSED_APPEND).warnings).toEqual(['*** IMAP Warning: Password is being sent in the clear']);
+  test('warnings are kept apart', () => {
+    expect(parseMbsyncOutput(REFUSED_APPEND).warnings).toEqual(['*** IMAP Warning *** Password is being sent in the clear', 'Warning: far side refuses to store message 4 from near side.']);
   });
 
-  test('progress counters are neither', () => {
-    expect(parseMbsyncOutput('C: 1/1  B: 1/1  F: +0/0 *0/0 #0/0  N: +3/3 *0/0 #0/0\n')).toEqual({ errors: [], warnings: [] });
+  test('notices are neither', () => {
+    expect(parseMbsyncOutput('Maildir notice: no UIDVALIDITY, creating new.')).toEqual({ errors: [], warnings: [] });
   });
 
   test('Error: prefix and CRLF lines', () => {
