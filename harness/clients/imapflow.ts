@@ -21,7 +21,7 @@ const KEYWORD = '$MailhaClient';
  * where the routine reads the server's text from. One imapflow call can send several commands
  * (MOVE without the MOVE capability sends COPY, STORE and EXPUNGE), so every reply is kept.
  */
-class ReplyRecorder {
+export class ReplyRecorder {
   /** Tagged replies since the last `clear()`, oldest first. */
   replies: string[] = [];
 
@@ -134,7 +134,7 @@ class ImapflowRun {
     return exists > 0;
   }
 
-  /** Each write once, in a folder opened with SELECT; `other` is the COPY and MOVE destination. */
+  /** Tries each write once in a folder opened with SELECT. `other` is the COPY and MOVE destination. */
   async writeFolder(folder: string, other: string): Promise<void> {
     await this.client.mailboxOpen(folder);
     const folderState = () => this.state.folder(folder);
@@ -146,7 +146,8 @@ class ImapflowRun {
     }
     await this.step('write', 'APPEND', folder, async () => returned(await this.client.append(folder, testMessage())), folderState);
     await this.step('write', 'COPY', folder, async () => returned(await this.client.messageCopy('1', other)), bothStates);
-    // Without the MOVE capability (Courier 5.0.13 has none) imapflow sends COPY, STORE \Deleted and EXPUNGE.
+    // Without the MOVE capability (Courier 5.0.13 has none) imapflow 1.7.8 sends COPY, STORE \Deleted and
+    // EXPUNGE, and sends the last two even after COPY answered NO. Here the refused EXPUNGE keeps the message.
     await this.step('write', 'MOVE', folder, async () => returned(await this.client.messageMove('1', other)), bothStates);
     await this.step('write', 'delete and EXPUNGE', folder, async () => returned(await this.client.messageDelete('1')), folderState);
     await this.client.mailboxClose().catch(() => undefined);

@@ -6,9 +6,9 @@ export interface MbsyncOutput {
   warnings: string[];
 }
 
-// isync 1.4 prints failures as "Error: ...", "IMAP error: ...", "Maildir error: ...",
-// "Socket error ..." and "IMAP command '...' returned an error: NO ...", and warnings as
-// "Warning: ..." or "*** IMAP Warning: ...".
+// Against Courier, isync 1.4.4 printed failures as "Error: channel ..." and "IMAP command '...'
+// returned an error: NO ...", and warnings as "Warning: ..." and "*** IMAP Warning *** ...".
+// Any line with the word "error" counts, so other failure lines are kept too.
 const ERROR_LINE = /(?:^|\s)(?:error\b|Error:|Error )/i;
 const WARNING_LINE = /\bwarning\b/i;
 
@@ -32,7 +32,7 @@ export function parseMbsyncVersion(text: string): string {
   return match[0];
 }
 
-/** The detail of a step: the error lines verbatim, or the exit code when there are none. */
+/** Describes a run for a step's detail: the exit code and the error lines verbatim. */
 export function describeRun(exitCode: number, output: MbsyncOutput): string {
   if (output.errors.length > 0) return `exit code ${exitCode}: ${output.errors.join(' | ')}`;
   return `exit code ${exitCode}, no error line`;

@@ -40,7 +40,7 @@ async function messageFiles(maildir: string): Promise<string[]> {
   return files.sort((a, b) => basename(a).localeCompare(basename(b)));
 }
 
-/** The Maildir flags of a message file: the letters after `:2,`, empty for a file in `new/`. */
+/** Reads the Maildir flags from a file name: the letters after `:2,`, empty for a file in `new/`. */
 function maildirFlags(file: string): string {
   return basename(file).split(':2,')[1] ?? '';
 }
@@ -92,7 +92,7 @@ export class MbsyncRoutine implements ClientRoutine {
         }),
       );
       // isync 1.4.4 sends UID STORE +FLAGS.SILENT (\Deleted) and then CLOSE, not EXPUNGE (seen with
-      // mbsync -Dn), and Courier 5.0.13 answers OK to both without the `e` right while expunging nothing.
+      // mbsync -Dn), and Courier 5.0.13 replies OK to both without the `e` right while expunging nothing.
       steps.push(
         await this.write(target, workDir, pulled, 'push deletion and expunge', inbox, ['--expunge-far', `${CHANNEL}:INBOX`], inboxState, async (root) => {
           const maildir = maildirOf(root, 'INBOX');
@@ -139,7 +139,7 @@ export class MbsyncRoutine implements ClientRoutine {
     return { exitCode, succeeded, detail: result.timedOut ? `timed out after ${RUN_TIMEOUT_MS} ms; ${detail}` : detail };
   }
 
-  /** A pull of one folder: a read that succeeds when mbsync exits 0 and the Maildir holds every message. */
+  /** A pull of one folder: a read that succeeds when mbsync exits 0 and the Maildir contains every message. */
   private async pull(target: ClientTarget, root: string, folder: string, state: ServerState): Promise<ClientStep> {
     const box = boxName(folder);
     const run = await this.mbsync(root, ['--pull', '--create-near', `${CHANNEL}:${box}`]);

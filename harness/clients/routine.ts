@@ -17,7 +17,7 @@ export interface ClientTarget {
 /** One operation of a routine and its judged outcome. */
 export interface ClientStep {
   kind: CommandKind;
-  /** What the client did, in the client's own terms (for example `SELECT`, `push new message`). */
+  /** Operation in the client's own terms (for example `SELECT`, `push new message`). */
   operation: string;
   folder?: string;
   outcome: Classification;
@@ -37,9 +37,9 @@ export interface ClientReport {
  * A real IMAP client driven through a fixed routine.
  *
  * Contract: `run` resolves with one step per operation, also when the server refuses an
- * operation or a read fails, and rejects only when the routine cannot run at all (the client is
- * not installed, or the independent state reader cannot log in). It writes only under `workDir`
- * on the local disk, and sends traffic only to `target`.
+ * operation or a read fails. It rejects only when the routine cannot run at all, for example
+ * when the client is not installed or the independent state reader cannot log in. It writes
+ * only under `workDir` on the local disk, and sends traffic only to `target`.
  */
 export interface ClientRoutine {
   readonly name: string;

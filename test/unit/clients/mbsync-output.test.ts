@@ -24,8 +24,8 @@ describe('parseMbsyncOutput', () => {
   });
 
   test('Error: prefix and CRLF lines', () => {
-    const output = parseMbsyncOutput('Error: store backup-far: cannot open mailbox\r\nSocket error on 10.0.0.2 (10.0.0.2:143): Connection refused\r\n');
-    expect(output.errors).toEqual(['Error: store backup-far: cannot open mailbox', 'Socket error on 10.0.0.2 (10.0.0.2:143): Connection refused']);
+    const output = parseMbsyncOutput('*** IMAP Warning *** Password is being sent in the clear\r\nError: channel backup: near side box mailha-imapflow cannot be opened.\r\n');
+    expect(output.errors).toEqual(['Error: channel backup: near side box mailha-imapflow cannot be opened.']);
   });
 });
 
