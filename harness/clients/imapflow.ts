@@ -100,6 +100,7 @@ class ImapflowRun {
     return step;
   }
 
+  /** Reads one folder as a mail client does. Returns true when SELECT succeeded and the folder has messages to write to. */
   async readFolder(folder: string): Promise<boolean> {
     await this.step('read', 'STATUS', folder, async () => {
       const status = await this.client.status(folder, { messages: true, uidNext: true, unseen: true });
@@ -189,10 +190,12 @@ export class ImapflowRoutine implements ClientRoutine {
       return { succeeded: missing.length === 0, note: missing.length ? `LIST lacks ${missing.join(', ')}` : `${listed.length} folders listed` };
     });
 
-    const writable: string[] = [];
-    for (const folder of target.folders) if (await run.readFolder(folder)) writable.push(folder);
+    const foldersWithMessages: string[] = [];
+    for (const folder of target.folders) {
+      if (await run.readFolder(folder)) foldersWithMessages.push(folder);
+    }
 
-    for (const folder of writable) {
+    for (const folder of foldersWithMessages) {
       const other = target.folders.find((name) => name !== folder) ?? folder;
       await run.writeFolder(folder, other);
     }
