@@ -2,27 +2,18 @@
  * `mailha audit-readonly`: starts a bed the way a scenario run does, seeds it, syncs the backup
  * once, audits the backup's read-only mode and removes the bed, also on error and Ctrl-C.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { destination, pino } from 'pino';
-import { DockerBed } from '../bed/docker/docker-bed.js';
-import { bedImages } from '../bed/docker/bed-images.js';
-import { HistoryRecorder } from '../history/recorder.js';
-import { parseScenario } from '../scenario/load.js';
+import { SEEDED_BED_MESSAGE_ID_DOMAIN, startSeededBed } from '../bed/seeded-bed.js';
 import { READ_ONLY_MODES, type ReadOnlyMode } from '../scenario/schema.js';
 import { ACCOUNT_FOLDERS, type Account } from '../workload/client.js';
-import { SeededRandom } from '../workload/random.js';
-import { seedAccounts } from '../workload/seed.js';
 import { auditReadOnly, testMessage, type AuditReport } from './audit.js';
 import { ImapSession } from './imap-session.js';
 import { quote } from './state.js';
 import { renderMarkdown, renderText } from './render.js';
 
-const MESSAGE_ID_DOMAIN = 'mailha.test';
 /** Number of accounts audited. Every folder of each is audited, and two accounts keep a run short. */
 const AUDITED_ACCOUNTS = 2;
-const SEED = 1;
 
 export interface AuditBedOptions {
   readOnly: ReadOnlyMode;
@@ -36,67 +27,29 @@ export interface AuditBedOptions {
 export async function auditBed(options: AuditBedOptions): Promise<AuditReport & { runId: string }> {
   const progress = options.onProgress ?? (() => {});
   const outDir = resolve(options.outDir);
-  await mkdir(outDir, { recursive: true });
-  const runId = `mailha-audit-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
-  const log = pino({ base: { runId } }, destination({ dest: join(outDir, 'mailha.log'), sync: true }));
-  const history = new HistoryRecorder(join(outDir, 'history.jsonl'));
-  const scenario = parseScenario(
-    {
-      name: `audit-readonly-${options.readOnly}`,
-      question: 'Which IMAP commands does the read-only backup refuse, ignore or perform?',
-      seed: SEED,
-      topology: { accounts: AUDITED_ACCOUNTS, seedMessagesPerFolder: 3, backup: { readOnly: options.readOnly } },
-      workload: { clients: 1 },
-      steps: [{ action: 'run', seconds: 1 }],
-    },
-    '(audit-readonly)',
-  );
-  const random = new SeededRandom(SEED, 'accounts');
-  const accounts: Account[] = Array.from({ length: AUDITED_ACCOUNTS }, (_, i) => ({ login: `user${i + 1}`, password: `pw-${random.int(100000, 999999)}` }));
-
-  let bed: DockerBed | undefined;
-  const onAbort = () => void bed?.close();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const seeded = await startSeededBed({
+    readOnly: options.readOnly,
+    accounts: AUDITED_ACCOUNTS,
+    runIdPrefix: 'mailha-audit',
+    name: `audit-readonly-${options.readOnly}`,
+    question: 'Which IMAP commands does the read-only backup refuse, ignore or perform?',
+    outDir,
+    onProgress: progress,
+    signal: options.signal,
+  });
   try {
-    progress('Building or finding images...');
-    const images = await bedImages((line) => log.info(line));
-    progress('Starting bed...');
-    bed = await DockerBed.start({
-      scenario,
-      runId,
-      accounts,
-      ...images,
-      log,
-      logDir: join(outDir, 'nodes'),
-    });
-    options.signal?.throwIfAborted();
-    progress('Seeding accounts with corpus mail...');
-    await seedAccounts({
-      address: bed.address('primary-1'),
-      node: 'primary-1',
-      accounts,
-      messagesPerFolder: scenario.topology.seedMessagesPerFolder,
-      history,
-      random: new SeededRandom(SEED, 'seed'),
-      runId,
-      messageIdDomain: MESSAGE_ID_DOMAIN,
-    });
-    progress('Syncing the backup...');
-    const sync = await bed.sync();
-    if (!sync.ok) throw new Error(`sync to the backup failed: ${sync.error}`);
-    options.signal?.throwIfAborted();
+    const { bed, runId, accounts } = seeded;
     progress(`Auditing the backup (read-only mode ${options.readOnly})...`);
-    const started = bed;
     const report = await auditReadOnly({
-      host: started.address('backup'),
+      host: bed.address('backup'),
       port: 143,
       accounts,
       folders: ACCOUNT_FOLDERS,
-      messageIdDomain: MESSAGE_ID_DOMAIN,
-      listStore: () => started.listStore('backup'),
+      messageIdDomain: SEEDED_BED_MESSAGE_ID_DOMAIN,
+      listStore: () => bed.listStore('backup'),
       nextSync: async () => {
-        await appendOnePerFolder(started.address('primary-1'), accounts);
-        const next = await started.sync();
+        await appendOnePerFolder(bed.address('primary-1'), accounts);
+        const next = await bed.sync();
         if (!next.ok) throw new Error(`the sync after the reading routine failed: ${next.error}`);
       },
     });
@@ -104,10 +57,7 @@ export async function auditBed(options: AuditBedOptions): Promise<AuditReport & 
     await writeFile(join(outDir, 'audit.md'), renderMarkdown(report, `Read-only audit of the backup (read-only mode ${options.readOnly})`));
     return { ...report, runId };
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    await bed?.close();
-    await history.close();
-    log.flush?.();
+    await seeded.close();
   }
 }
 
@@ -119,7 +69,7 @@ async function appendOnePerFolder(host: string, accounts: readonly Account[]): P
       const login = await session.command(`LOGIN ${quote(account.login)} ${quote(account.password)}`);
       if (login.status !== 'OK') throw new Error(`LOGIN as ${account.login} on primary ${host} answered ${login.status} ${login.text}`);
       for (const folder of ACCOUNT_FOLDERS) {
-        const reply = await session.command(`APPEND ${quote(folder)} ()`, testMessage(MESSAGE_ID_DOMAIN));
+        const reply = await session.command(`APPEND ${quote(folder)} ()`, testMessage(SEEDED_BED_MESSAGE_ID_DOMAIN));
         if (reply.status !== 'OK') throw new Error(`APPEND to ${folder} of ${account.login} on primary ${host} answered ${reply.status} ${reply.text}`);
       }
       await session.command('LOGOUT');
