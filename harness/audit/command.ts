@@ -2,7 +2,7 @@
  * `mailha audit-readonly`: starts a bed the way a scenario run does, seeds it, syncs the backup
  * once, audits the backup's read-only mode and removes the bed, also on error and Ctrl-C.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SEEDED_BED_MESSAGE_ID_DOMAIN, startSeededBed } from '../bed/seeded-bed.js';
 import { READ_ONLY_MODES, type ReadOnlyMode } from '../scenario/schema.js';
@@ -11,9 +11,25 @@ import { auditReadOnly, testMessage, type AuditReport } from './audit.js';
 import { ImapSession } from './imap-session.js';
 import { quote } from './state.js';
 import { renderMarkdown, renderText } from './render.js';
+import { ImapflowRoutine } from '../clients/imapflow.js';
+import { MbsyncRoutine } from '../clients/mbsync.js';
+import { renderClientReport } from '../clients/render.js';
+import type { ClientReport, ClientRoutine } from '../clients/routine.js';
+import { isViolation } from './classify.js';
 
 /** Number of accounts audited. Every folder of each is audited, and two accounts keep a run short. */
 const AUDITED_ACCOUNTS = 2;
+/** The clients run on one more account, which the audit's escalation never touched. */
+const CLIENT_ROUTINES: readonly ClientRoutine[] = [new ImapflowRoutine(), new MbsyncRoutine()];
+
+/** The audit of one bed, with what each real client saw and the run id of the bed. */
+export interface AuditBedReport extends AuditReport {
+  runId: string;
+  /** One report per client routine, or the error of a routine that could not run. */
+  clients: Array<ClientReport | { client: string; error: string }>;
+  /** Client reads that failed and client writes that were performed. */
+  clientViolations: number;
+}
 
 export interface AuditBedOptions {
   readOnly: ReadOnlyMode;
@@ -24,12 +40,12 @@ export interface AuditBedOptions {
 }
 
 /** Starts a bed, runs the audit on its backup and removes the bed; throws when the bed fails. */
-export async function auditBed(options: AuditBedOptions): Promise<AuditReport & { runId: string }> {
+export async function auditBed(options: AuditBedOptions): Promise<AuditBedReport> {
   const progress = options.onProgress ?? (() => {});
   const outDir = resolve(options.outDir);
   const seeded = await startSeededBed({
     readOnly: options.readOnly,
-    accounts: AUDITED_ACCOUNTS,
+    accounts: AUDITED_ACCOUNTS + 1,
     runIdPrefix: 'mailha-audit',
     name: `audit-readonly-${options.readOnly}`,
     question: 'Which IMAP commands does the read-only backup refuse, ignore or perform?',
@@ -38,9 +54,11 @@ export async function auditBed(options: AuditBedOptions): Promise<AuditReport & 
     signal: options.signal,
   });
   try {
-    const { bed, runId, accounts } = seeded;
+    const { bed, runId } = seeded;
+    const accounts = seeded.accounts.slice(0, AUDITED_ACCOUNTS);
+    const clientAccount = seeded.accounts[AUDITED_ACCOUNTS];
     progress(`Auditing the backup (read-only mode ${options.readOnly})...`);
-    const report = await auditReadOnly({
+    const audit = await auditReadOnly({
       host: bed.address('backup'),
       port: 143,
       accounts,
@@ -53,12 +71,39 @@ export async function auditBed(options: AuditBedOptions): Promise<AuditReport & 
         if (!next.ok) throw new Error(`the sync after the reading routine failed: ${next.error}`);
       },
     });
-    await writeFile(join(outDir, 'audit.json'), `${JSON.stringify({ readOnly: options.readOnly, runId, ...report }, null, 2)}\n`);
-    await writeFile(join(outDir, 'audit.md'), renderMarkdown(report, `Read-only audit of the backup (read-only mode ${options.readOnly})`));
-    return { ...report, runId };
+
+    const clients: AuditBedReport['clients'] = [];
+    for (const routine of CLIENT_ROUTINES) {
+      progress(`Running the ${routine.name} client routine on the backup...`);
+      const workDir = await mkdtemp(join(outDir, `client-${routine.name}-`));
+      const target = { host: bed.address('backup'), port: 143, login: clientAccount.login, password: clientAccount.password, folders: ACCOUNT_FOLDERS };
+      clients.push(await routine.run(target, workDir).catch((error: Error) => ({ client: routine.name, error: error.message })));
+    }
+    const clientViolations = clients.flatMap((client) => ('steps' in client ? client.steps : [])).filter((step) => isViolation(step.outcome)).length;
+    const failedRoutines = clients.filter((client) => 'error' in client).length;
+    const report: AuditBedReport = {
+      ...audit,
+      ...(clientViolations + failedRoutines > 0 ? { verdict: 'invalid' as const } : {}),
+      runId,
+      clients,
+      clientViolations,
+    };
+
+    const title = `Read-only audit of the backup (read-only mode ${options.readOnly})`;
+    const clientSections = clients.map((client) => ('steps' in client ? renderClientReport(client) : `### ${client.client}\n\nThe routine could not run: ${client.error}\n`));
+    await writeFile(join(outDir, 'audit.json'), `${JSON.stringify({ readOnly: options.readOnly, ...report }, null, 2)}\n`);
+    await writeFile(join(outDir, 'audit.md'), [renderMarkdown(report, title), '## Clients', '', ...clientSections].join('\n'));
+    return report;
   } finally {
     await seeded.close();
   }
+}
+
+/** One line per client: how many reads failed and how each write ended. */
+function clientLine(report: ClientReport): string {
+  const count = (outcome: string) => report.steps.filter((step) => step.outcome === outcome).length;
+  const reads = report.steps.filter((step) => step.kind === 'read').length;
+  return `${reads - count('read-failed')} of ${reads} reads ok; writes ${count('write-refused')} refused, ${count('write-silently-ignored')} silently ignored, ${count('write-performed')} performed`;
 }
 
 /** Appends one audit message to every folder of every account on a primary, as new mail for the next sync. */
@@ -94,6 +139,10 @@ export async function auditReadOnlyCommand(options: { readOnly: string; out: str
   try {
     const report = await auditBed({ readOnly, outDir: options.out, signal: abort.signal, onProgress: (line) => console.error(line) });
     console.log(renderText(report));
+    for (const client of report.clients) {
+      if ('error' in client) console.log(`client ${client.client}: the routine could not run: ${client.error}`);
+      else console.log(`client ${client.client}: ${clientLine(client)}`);
+    }
     console.log(`Wrote ${join(options.out, 'audit.json')} and ${join(options.out, 'audit.md')}`);
     process.exitCode = report.verdict === 'valid' ? 0 : 1;
   } catch (error) {
