@@ -67,7 +67,7 @@ export interface AuditReport extends Verdict {
   host: string;
   rows: AuditRow[];
   escalation: EscalationResult[];
-  /** What the reading routine wrote to the store, or null when the store could not be listed. */
+  /** Changes the reading routine made to the store, or null when the store could not be listed. */
   sideEffects: StoreChange[] | null;
   /** UIDs whose meaning changed across the next sync, or null when no sync was run. */
   uidMeaning: { folders: number; changes: UidMeaningChange[] } | null;
@@ -81,7 +81,7 @@ function summarize(reply: TaggedReply): ReplySummary {
   return { status: reply.status, ...(reply.code ? { code: reply.code } : {}), text: reply.text };
 }
 
-/** A small message with a fresh Message-ID in `domain`, for APPEND. */
+/** Builds a small message with a fresh Message-ID in `domain`, for APPEND. */
 export function testMessage(domain: string): Buffer {
   const id = `<audit.${randomBytes(6).toString('hex')}@${domain}>`;
   return Buffer.from(
@@ -102,7 +102,7 @@ class AccountAudit {
     private readonly reopen: () => Promise<ImapSession>,
   ) {}
 
-  /** The acting session, closed with LOGOUT. */
+  /** Ends the acting session with LOGOUT. */
   async logout(): Promise<void> {
     await this.actor.command('LOGOUT').catch(() => undefined);
     this.actor.close();
@@ -128,7 +128,7 @@ class AccountAudit {
     let note: string | undefined;
     if (reply.status === 'BYE' && label !== 'LOGIN') {
       // A server that ends the session on a refused write would fail every later command, so
-      // the audit logs in again and says so in the row.
+      // the audit logs in again and notes that in the row.
       this.actor.close();
       this.actor = await this.reopen();
       note = 'the server ended the session; the audit logged in again';
@@ -151,9 +151,9 @@ class AccountAudit {
   }
 
   /**
-   * What a client that only reads does: list and examine every folder, select it, fetch
-   * flags, headers and one whole body, search. Run first and alone, so that the store listed
-   * around it shows what reading wrote.
+   * Runs what a client that only reads does: list and examine every folder, select it, fetch
+   * flags, headers and one whole body, and search. The audit runs it first and alone, so that
+   * the store listed around it shows what reading wrote.
    */
   async readingRoutine(folders: readonly string[]): Promise<void> {
     const read = (label: string, folder: string | null, text: string) => this.step('read', label, folder, () => this.actor.command(text), undefined, 'reading');
@@ -335,10 +335,10 @@ async function readUidMaps(options: AuditOptions): Promise<Array<{ account: stri
 }
 
 /**
- * Runs the audit: the reading routine (with the store listed around it when `listStore` is
- * given), the UID check across `nextSync` when given, then the command sweep for every account
- * and folder, then the escalation attempt on every folder that still exists. The sweep and the
- * escalation change the backup; run the audit only against a bed.
+ * Runs the audit in four phases. First the reading routine, with the store listed around it when
+ * `listStore` is given. Then the UID check across `nextSync`, when given. Then the command sweep
+ * for every account and folder, and last the escalation attempt on every folder that still
+ * exists. The sweep and the escalation change the backup, so run the audit only against a bed.
  */
 export async function auditReadOnly(options: AuditOptions): Promise<AuditReport> {
   const collected = { rows: [] as AuditRow[], escalation: [] as EscalationResult[] };

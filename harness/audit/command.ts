@@ -99,7 +99,7 @@ export async function auditBed(options: AuditBedOptions): Promise<AuditBedReport
   }
 }
 
-/** One line per client: how many reads failed and how each write ended. */
+/** Summarizes a client report in one line: reads that succeeded and how each write ended. */
 function clientLine(report: ClientReport): string {
   const count = (outcome: string) => report.steps.filter((step) => step.outcome === outcome).length;
   const reads = report.steps.filter((step) => step.kind === 'read').length;
@@ -112,10 +112,10 @@ async function appendOnePerFolder(host: string, accounts: readonly Account[]): P
     const session = await ImapSession.open(host, 143);
     try {
       const login = await session.command(`LOGIN ${quote(account.login)} ${quote(account.password)}`);
-      if (login.status !== 'OK') throw new Error(`LOGIN as ${account.login} on primary ${host} answered ${login.status} ${login.text}`);
+      if (login.status !== 'OK') throw new Error(`LOGIN as ${account.login} on primary ${host} failed: ${login.status} ${login.text}`);
       for (const folder of ACCOUNT_FOLDERS) {
         const reply = await session.command(`APPEND ${quote(folder)} ()`, testMessage(SEEDED_BED_MESSAGE_ID_DOMAIN));
-        if (reply.status !== 'OK') throw new Error(`APPEND to ${folder} of ${account.login} on primary ${host} answered ${reply.status} ${reply.text}`);
+        if (reply.status !== 'OK') throw new Error(`APPEND to ${folder} of ${account.login} on primary ${host} failed: ${reply.status} ${reply.text}`);
       }
       await session.command('LOGOUT');
     } finally {

@@ -1,5 +1,5 @@
 /**
- * What a sequence of IMAP commands wrote to a mail store, from two listings taken before and
+ * Changes that a sequence of IMAP commands made to a mail store, from two listings taken before and
  * after it. Courier writes to the Maildir while it only reads (it moves messages from `new/` to
  * `cur/`, assigns UIDs, writes inherited ACL files), so the audit lists the store around its
  * reading routine and names each change.
@@ -51,7 +51,7 @@ export function kindOf(path: string): StoreChangeKind {
 /**
  * Compares two listings of one store. Directories count only when added or removed, because a
  * directory's modification time changes with every entry written in it. A message file that
- * disappears from `new/` and reappears under `cur/` with the same base name is one move; one
+ * disappears from `new/` and reappears under `cur/` with the same base name is one move. One
  * that changes only its `:2,FLAGS` suffix is one flag change.
  */
 export function diffStore(before: readonly StoreEntry[], after: readonly StoreEntry[]): StoreChange[] {

@@ -25,8 +25,8 @@ export interface FolderUidMaps {
 /**
  * Lists every UID whose meaning changed. A UID that disappears counts too: under the same
  * UIDVALIDITY a client keeps showing the message it cached. A folder that could be read only
- * before or only after is reported as a UIDVALIDITY change from or to the error text; one that
- * could be read neither time is skipped.
+ * before or only after is reported as a UIDVALIDITY change from or to the error text. A folder
+ * that could be read neither time is skipped.
  */
 export function uidMeaningChanges(folders: readonly FolderUidMaps[]): UidMeaningChange[] {
   const changes: UidMeaningChange[] = [];

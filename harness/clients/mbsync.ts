@@ -80,6 +80,9 @@ export class MbsyncRoutine implements ClientRoutine {
       const pulled = join(workDir, 'pulled');
       await this.prepare(target, pulled);
       for (const folder of target.folders) steps.push(await this.pull(target, pulled, folder, state));
+      // Each write changes a pulled message of INBOX; without one there is nothing to push.
+      const inboxPull = steps.find((step) => step.folder === 'INBOX');
+      if (inboxPull?.outcome !== 'read-ok') return { client: this.name, version, account: target.login, steps };
 
       const inbox = 'INBOX';
       const inboxState = () => state.folder(inbox);

@@ -8,10 +8,17 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { auditBed } from '../../harness/audit/command.js';
 import type { AuditReport, AuditRow } from '../../harness/audit/audit.js';
+import type { ClientReport } from '../../harness/clients/routine.js';
 import type { ReadOnlyMode } from '../../harness/scenario/schema.js';
 import { labelled } from './docker.js';
 
-type Report = AuditReport & { runId: string };
+type Report = Awaited<ReturnType<typeof auditBed>>;
+
+function client(report: Report, name: string): ClientReport {
+  const found = report.clients.find((entry) => entry.client === name);
+  if (!found || 'error' in found) throw new Error(`client ${name} did not run: ${JSON.stringify(found)}`);
+  return found;
+}
 
 function rows(report: AuditReport, phase: AuditRow['phase'], command: string): AuditRow[] {
   return report.rows.filter((row) => row.phase === phase && row.command === command);
@@ -54,9 +61,18 @@ describe('audit of an acl-locked backup', () => {
     expect(report.uidMeaning).toEqual({ folders: 8, changes: [] });
   });
 
+  test.each(['imapflow', 'mbsync'])('%s reads everything and performs no write', (name) => {
+    const steps = client(report, name).steps;
+    expect(steps.filter((step) => step.kind === 'read').length).toBeGreaterThan(0);
+    expect(steps.filter((step) => step.outcome === 'read-failed')).toEqual([]);
+    expect(steps.filter((step) => step.outcome === 'write-performed')).toEqual([]);
+    expect(steps.filter((step) => step.outcome === 'write-refused').length).toBeGreaterThan(0);
+  });
+
   test('verdict is valid', () => {
     expect(report.verdict).toBe('valid');
     expect(report.violations).toBe(0);
+    expect(report.clientViolations).toBe(0);
   });
 
   test('bed is removed', () => expectNothingLeft(report));
@@ -125,6 +141,12 @@ describe('audit of a backup on a read-only mount', () => {
     const selects = rows(report, 'reading', 'SELECT');
     expect(selects.length).toBe(8);
     for (const row of selects) expect(row.classification, JSON.stringify(row)).toBe('read-failed');
+  });
+
+  test('clients fail their reads too', () => {
+    for (const name of ['imapflow', 'mbsync']) {
+      expect(client(report, name).steps.filter((step) => step.outcome === 'read-failed').length, name).toBeGreaterThan(0);
+    }
   });
 
   test('SUBSCRIBE ends the session, and the audit goes on in a new one', () => {

@@ -1,5 +1,5 @@
 /**
- * What each read-only mode of the backup means for its container: the commands run after every
+ * Container settings of each read-only mode of the backup: the commands run after every
  * sync, and how the mail store is mounted. The scripts live in the courier image
  * (`images/courier/rootfs/usr/local/sbin/`).
  */
@@ -27,7 +27,7 @@ export function readOnlyCommands(mode: ReadOnlyMode): string[][] {
   }
 }
 
-/** Where the backup's container mounts its store, and the path its tools write to. */
+/** Mount points of the backup's store, and the path its tools write to. */
 export interface StoreMounts {
   mounts: Array<{ target: string; mode: 'rw' | 'ro' }>;
   /** Environment for the container: `MAILHA_STORE` names the writable path when it is not `/srv/mail`. */

@@ -1,7 +1,10 @@
 /** Reads a node's mail store as a list of entries with `find -printf`, which every image has. */
 import type { StoreEntry } from '../bed.js';
 
-/** The `find` command whose output {@link parseStoreListing} reads; one NUL-terminated record per entry. */
+/** `find -printf %y` letters of the entry types the listing tells apart. */
+const ENTRY_TYPES: Record<string, StoreEntry['type']> = { f: 'file', d: 'directory' };
+
+/** Builds the `find` command whose output {@link parseStoreListing} reads, with one NUL-terminated record per entry. */
 export function storeListingCommand(root: string): string[] {
   return ['find', root, '-mindepth', '1', '-printf', '%y\\t%s\\t%T@\\t%m\\t%P\\0'];
 }
@@ -18,7 +21,7 @@ export function parseStoreListing(output: string): StoreEntry[] {
     }
     entries.push({
       path: path.join('\t'),
-      type: kind === 'f' ? 'file' : kind === 'd' ? 'directory' : 'other',
+      type: ENTRY_TYPES[kind] ?? 'other',
       size: Number(size),
       mtimeMs: Math.round(seconds * 1000),
       mode: mode ?? '',
