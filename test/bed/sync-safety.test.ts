@@ -204,6 +204,29 @@ async function messageFiles(node: NodeName, root: string, messageId: string): Pr
   return output.split('\n').filter(Boolean).sort();
 }
 
+/** Lists Message-IDs that more than one file in `new/` or `cur/` of the backup's live store carries. */
+async function duplicateFiles(): Promise<string[]> {
+  const output = await shell(
+    'backup',
+    'find "$1" -type f \\( -path "*/new/*" -o -path "*/cur/*" \\) -exec grep -h -i -m1 "^message-id:" {} + | tr -d "\\r" | sort | uniq -d',
+    MAILDIR,
+  );
+  return output.split('\n').filter(Boolean);
+}
+
+/** Lists each message whose INTERNALDATE on the backup differs from the primary's, by Message-ID. */
+function internalDateDifferences(primary: AccountView, backup: AccountView): string[] {
+  const problems: string[] = [];
+  for (const [folder, expected] of primary) {
+    const actual = new Map((backup.get(folder)?.messages ?? []).map((m) => [m.messageId, m.internalDate]));
+    for (const message of expected.messages) {
+      const date = actual.get(message.messageId);
+      if (date !== message.internalDate) problems.push(`${folder} ${message.messageId}: ${date ?? 'missing'} on the backup, ${message.internalDate} on the primary`);
+    }
+  }
+  return problems;
+}
+
 /** Returns a message in RFC 5322 form with the given Message-ID (angle brackets included). */
 function composeMessage(messageId: string, subject: string): string {
   return [
@@ -230,6 +253,15 @@ async function writeMessageFile(node: NodeName, directory: string, baseName: str
   const path = `${directory}/${baseName},S=${Buffer.byteLength(content)}${suffix}`;
   await shell(node, 'printf "%s" "$1" > "$2" && chown "$3" "$2" && touch -d "@$4" "$2"', content, path, VMAIL, String(mtimeEpoch));
   return path;
+}
+
+/** Appends one message to every folder of the primary, with Message-IDs `<runId>.<label>.<folder>@...`. */
+async function appendEverywhere(label: string): Promise<void> {
+  await withImap('primary-1', async (client) => {
+    for (const folder of (await client.list()).map((entry) => entry.path)) {
+      await client.append(folder, composeMessage(messageId(`${label}.${folder}`), `${label} in ${folder}`));
+    }
+  });
 }
 
 /**
@@ -292,6 +324,157 @@ describe('sync safety', () => {
     // The real sync makes the backup read-only again for the tests that follow.
     await syncOrThrow();
     for (const [folder, rights] of Object.entries(await backupRights([...folders, created]))) expect(rights, folder).toBe('alr');
+  });
+
+  test('expunged mail stays gone', async () => {
+    const folder = 'INBOX.Sent';
+    const target = (await readAccount('backup')).get(folder)!.messages[0];
+    const livePaths = await messageFiles('backup', MAILDIR, target.messageId);
+    expect(livePaths).toHaveLength(1);
+    await shell('backup', 'cp -p "$1" /tmp/expunged-message', livePaths[0]);
+
+    const primaryUid = (await readAccount('primary-1')).get(folder)!.messages.find((m) => m.messageId === target.messageId)!.uid;
+    await withImap('primary-1', async (client) => {
+      await client.mailboxOpen(folder);
+      expect(await client.messageDelete(String(primaryUid), { uid: true })).toBe(true);
+    });
+    expect(uidsOf(await readAccount('primary-1'), target.messageId)).toEqual([]);
+    await syncOrThrow();
+
+    const backup = await readAccount('backup');
+    expect(uidsOf(backup, target.messageId)).toEqual([]);
+    expect(await messageFiles('backup', MAILDIR, target.messageId)).toEqual([]);
+    expect(duplicates(backup)).toEqual([]);
+    expect(await duplicateFiles()).toEqual([]);
+
+    // Broken variant: what a copy without deletion leaves, namely the expunged message back in
+    // cur/ and a stale new/ copy of another message.
+    const other = backup.get(folder)!.messages[0];
+    const otherPath = (await messageFiles('backup', MAILDIR, other.messageId))[0];
+    await shell('backup', 'cp -p /tmp/expunged-message "$1" && cp -p "$2" "$3"', livePaths[0], otherPath, `${MAILDIR}/.Sent/new/1764000000.M9P9.stale`);
+    const broken = await readAccount('backup');
+    expect(uidsOf(broken, target.messageId)).toHaveLength(1);
+    expect(duplicates(broken)).not.toEqual([]);
+    expect(await duplicateFiles()).toEqual([other.messageId].map((id) => expect.stringContaining(id)));
+
+    await syncOrThrow();
+    const repaired = await readAccount('backup');
+    expect(uidsOf(repaired, target.messageId)).toEqual([]);
+    expect(duplicates(repaired)).toEqual([]);
+    expect(await duplicateFiles()).toEqual([]);
+  });
+
+  test('unlisted staged message is held', async () => {
+    const id = messageId('mid-copy');
+    const baseName = '1764000000.M1P1.mid-copy';
+    const content = composeMessage(id, 'staged without a UID');
+    // The race: a message reached staging cur/ after its folder's uiddb was copied.
+    await writeMessageFile('backup', `${STAGING_MAILDIR}/cur`, baseName, ':2,', content, 1764000000);
+    expect(await bed.exec('backup', ['/usr/local/sbin/mailha-sync-apply'])).toMatch(/held=1\b/);
+    expect(await messageFiles('backup', MAILDIR, id)).toEqual([]);
+    expect(uidsOf(await readAccount('backup'), id)).toEqual([]);
+    expect(await bed.exec('backup', ['cat', `${MAILDIR}/courierimapuiddb`])).not.toContain(baseName);
+
+    await syncOrThrow();
+    expect(uidDisagreements(await readAccount('primary-1'), await readAccount('backup'))).toEqual([]);
+
+    // Broken variant: an apply that does not hold unlisted messages lets the backup give the
+    // message a UID of its own.
+    await writeMessageFile('backup', `${STAGING_MAILDIR}/cur`, baseName, ':2,', content, 1764000000);
+    await shell('backup', 'sed -e "$1" /usr/local/sbin/mailha-sync-apply > /tmp/broken-apply && bash /tmp/broken-apply', 's/--exclude-from="$held"//');
+    const broken = await readAccount('backup');
+    expect(uidsOf(broken, id)).toHaveLength(1);
+    expect(uidDisagreements(await readAccount('primary-1'), broken)).not.toEqual([]);
+
+    await syncOrThrow();
+    const repaired = await readAccount('backup');
+    expect(uidsOf(repaired, id)).toEqual([]);
+    expect(uidDisagreements(await readAccount('primary-1'), repaired)).toEqual([]);
+  });
+
+  test('reading the backup keeps UID meaning', async () => {
+    const shown = await readAccount('backup');
+    await appendEverywhere('after-read');
+    await syncOrThrow();
+    const after = await readAccount('backup');
+    expect(uidMeaningChanges(shown, after)).toEqual([]);
+    expect(uidDisagreements(await readAccount('primary-1'), after)).toEqual([]);
+    expect(uidsOf(after, messageId('after-read.INBOX'))).toHaveLength(1);
+
+    // Broken variant: a message file in the backup's live new/ that the primary never listed,
+    // as an apply without holding leaves it. Reading gives it the next UID, which the primary
+    // then gives to its own next message.
+    await writeMessageFile('backup', `${MAILDIR}/new`, '1764000000.M3P3.backup-only', '', composeMessage(messageId('backup-only'), 'only on the backup'), 1764000000);
+    const shownBroken = await readAccount('backup');
+    expect(uidsOf(shownBroken, messageId('backup-only'))).toHaveLength(1);
+    await appendEverywhere('after-broken-read');
+    await syncOrThrow();
+    const afterBroken = await readAccount('backup');
+    expect(uidMeaningChanges(shownBroken, afterBroken)).toEqual([expect.stringContaining(messageId('backup-only'))]);
+    expect(uidDisagreements(await readAccount('primary-1'), afterBroken)).toEqual([]);
+  });
+
+  test('INTERNALDATE survives the copy', async () => {
+    // Old modification times on the primary, so a copy that drops them cannot match by chance.
+    await shell('primary-1', 'find "$1/.Archive/cur" "$1/cur" -type f -exec touch -d 2020-01-02T03:04:05Z {} +', MAILDIR);
+    await syncOrThrow();
+    const primary = await readAccount('primary-1');
+    expect([...primary.get('INBOX.Archive')!.messages.map((m) => m.internalDate)]).toContain('2020-01-02T03:04:05.000Z');
+    expect(internalDateDifferences(primary, await readAccount('backup'))).toEqual([]);
+
+    // Broken variant: an apply whose rsync keeps no modification times.
+    await shell('primary-1', 'find "$1/.Archive/cur" -type f -exec touch -d 2019-05-06T07:08:09Z {} +', MAILDIR);
+    await brokenSync({ apply: 's/rsync -a /rsync -rlpgoD /' });
+    const primaryAfter = await readAccount('primary-1');
+    const broken = internalDateDifferences(primaryAfter, await readAccount('backup'));
+    expect(broken.length).toBe(primaryAfter.get('INBOX.Archive')!.messages.length);
+
+    await syncOrThrow();
+    expect(internalDateDifferences(primaryAfter, await readAccount('backup'))).toEqual([]);
+  });
+
+  test('stale new/ entry shows once', async () => {
+    const id = messageId('delivered');
+    const baseName = '1764000100.M4P4.delivery';
+    await writeMessageFile('primary-1', `${MAILDIR}/new`, baseName, '', composeMessage(id, 'delivered to new/'), 1764000100);
+
+    // The primary has not opened INBOX since the delivery, so its uiddb lacks the message and
+    // the backup holds it in staging.
+    await syncOrThrow();
+    expect(uidsOf(await readAccount('backup'), id)).toEqual([]);
+    expect(await messageFiles('backup', STAGING_MAILDIR, id)).toEqual([expect.stringContaining(`/new/${baseName}`)]);
+
+    // Reading on the primary moves the message to cur/ and sets \Seen.
+    await withImap('primary-1', async (client) => {
+      await client.mailboxOpen('INBOX');
+      expect(await client.messageFlagsAdd({ header: { 'message-id': id } }, ['\\Seen'])).toBe(true);
+    });
+    expect(await messageFiles('primary-1', MAILDIR, id)).toEqual([expect.stringMatching(/\/cur\/.*:2,S$/)]);
+    await syncOrThrow();
+    const backup = await readAccount('backup');
+    expect(uidsOf(backup, id)).toHaveLength(1);
+    expect(await messageFiles('backup', MAILDIR, id)).toHaveLength(1);
+    expect(duplicates(backup)).toEqual([]);
+    expect(uidDisagreements(await readAccount('primary-1'), backup)).toEqual([]);
+
+    // Broken variant: a push without deletion keeps the staged new/ entry beside the cur/ copy.
+    await writeMessageFile('primary-1', `${MAILDIR}/new`, '1764000200.M5P5.delivery', '', composeMessage(messageId('delivered-2'), 'delivered to new/ again'), 1764000200);
+    await syncOrThrow();
+    await withImap('primary-1', async (client) => {
+      await client.mailboxOpen('INBOX');
+      await client.messageFlagsAdd({ header: { 'message-id': messageId('delivered-2') } }, ['\\Seen']);
+    });
+    await brokenSync({ push: 's/run_pass --delete/run_pass/' });
+    await bed.exec('backup', ['/usr/local/sbin/mailha-readonly-acl']);
+    const broken = await readAccount('backup');
+    const copies = await messageFiles('backup', MAILDIR, messageId('delivered-2'));
+    expect(copies.length + uidsOf(broken, messageId('delivered-2')).length, JSON.stringify({ copies, uids: uidsOf(broken, messageId('delivered-2')) })).toBeGreaterThan(2);
+
+    await syncOrThrow();
+    const repaired = await readAccount('backup');
+    expect(uidsOf(repaired, messageId('delivered-2'))).toHaveLength(1);
+    expect(await messageFiles('backup', MAILDIR, messageId('delivered-2'))).toHaveLength(1);
+    expect(duplicates(repaired)).toEqual([]);
   });
 });
 
