@@ -20,6 +20,11 @@ const MAILDIR = `/srv/mail/${ACCOUNT.login}/Maildir`;
 const STAGING_MAILDIR = `/srv/staging/${ACCOUNT.login}/Maildir`;
 const VMAIL = '5000:5000';
 const FULL_RIGHTS = 'aceilrstwx';
+// sed expressions that turn mailha-sync-apply back into its two earlier, broken forms: one
+// copied new/ entries that the uiddb lists, the other held nothing in a folder whose uiddb
+// lists no message.
+const APPLY_WITHOUT_NEW_HOLD = 's/hold_listed || //';
+const APPLY_WITH_EMPTY_LIST_BUG = 's/FILENAME == ARGV\\[1\\]/NR == FNR/';
 const runId = `mailha-test-sync-${Date.now().toString(36)}-${process.pid}`;
 
 const scenario = parseScenario(
@@ -255,6 +260,14 @@ async function writeMessageFile(node: NodeName, directory: string, baseName: str
   return path;
 }
 
+/** Reads a message in the primary's INBOX as a client does: SELECT moves it to cur/ and \Seen is set. */
+async function readOnPrimary(id: string): Promise<void> {
+  await withImap('primary-1', async (client) => {
+    await client.mailboxOpen('INBOX');
+    expect(await client.messageFlagsAdd({ header: { 'message-id': id } }, ['\\Seen'])).toBe(true);
+  });
+}
+
 /** Appends one message to every folder of the primary, with Message-IDs `<runId>.<label>.<folder>@...`. */
 async function appendEverywhere(label: string): Promise<void> {
   await withImap('primary-1', async (client) => {
@@ -265,14 +278,24 @@ async function appendEverywhere(label: string): Promise<void> {
 }
 
 /**
- * Runs the sync with its scripts edited by sed expressions, as `bed.sync()` runs it but without
- * the read-only step. The push goes straight to the backup's rsync daemon, not through Toxiproxy.
+ * Runs mailha-sync-push on primary-1 with its script edited by a sed expression. The push goes
+ * straight to the backup's rsync daemon, not through Toxiproxy.
  */
+async function pushEdited(sedExpression: string): Promise<void> {
+  await shell('primary-1', 'sed -e "$1" /usr/local/sbin/mailha-sync-push > /tmp/edited-push', sedExpression);
+  await bed.exec('primary-1', ['bash', '/tmp/edited-push', bed.address('backup')]);
+}
+
+/** Runs mailha-sync-apply on the backup with its script edited by a sed expression. */
+async function applyEdited(sedExpression: string): Promise<string> {
+  await shell('backup', 'sed -e "$1" /usr/local/sbin/mailha-sync-apply > /tmp/edited-apply', sedExpression);
+  return bed.exec('backup', ['bash', '/tmp/edited-apply']);
+}
+
+/** Runs the sync as `bed.sync()` does but with edited scripts and without the read-only step. */
 async function brokenSync(edits: { push?: string; apply?: string }): Promise<void> {
-  await shell('primary-1', 'sed -e "$1" /usr/local/sbin/mailha-sync-push > /tmp/broken-push', edits.push ?? '');
-  await shell('backup', 'sed -e "$1" /usr/local/sbin/mailha-sync-apply > /tmp/broken-apply', edits.apply ?? '');
-  await bed.exec('primary-1', ['bash', '/tmp/broken-push', bed.address('backup')]);
-  await bed.exec('backup', ['bash', '/tmp/broken-apply']);
+  await pushEdited(edits.push ?? '');
+  await applyEdited(edits.apply ?? '');
 }
 
 beforeAll(async () => {
@@ -316,7 +339,7 @@ describe('sync safety', () => {
 
     // Broken variant: a push and an apply that copy ACL files, without the read-only step.
     const aclsGood = await aclFiles('backup');
-    await brokenSync({ push: "/courierimap.*acl/d", apply: "/courierimap.*acl/d" });
+    await brokenSync({ push: '/courierimap.*acl/d', apply: '/courierimap.*acl/d' });
     const brokenRights = await backupRights([...folders, created]);
     expect(Object.values(brokenRights).filter((rights) => rights !== 'alr').length, JSON.stringify(brokenRights)).toBeGreaterThan(0);
     expect(await aclFiles('backup')).not.toEqual(aclsGood);
@@ -381,10 +404,37 @@ describe('sync safety', () => {
     // Broken variant: an apply that does not hold unlisted messages lets the backup give the
     // message a UID of its own.
     await writeMessageFile('backup', `${STAGING_MAILDIR}/cur`, baseName, ':2,', content, 1764000000);
-    await shell('backup', 'sed -e "$1" /usr/local/sbin/mailha-sync-apply > /tmp/broken-apply && bash /tmp/broken-apply', 's/--exclude-from="$held"//');
+    expect(await applyEdited('s/--exclude-from="$held"//')).toMatch(/held=1\b/);
     const broken = await readAccount('backup');
     expect(uidsOf(broken, id)).toHaveLength(1);
     expect(uidDisagreements(await readAccount('primary-1'), broken)).not.toEqual([]);
+
+    await syncOrThrow();
+    const repaired = await readAccount('backup');
+    expect(uidsOf(repaired, id)).toEqual([]);
+    expect(uidDisagreements(await readAccount('primary-1'), repaired)).toEqual([]);
+  });
+
+  test('unlisted message in an empty folder is held', async () => {
+    const id = messageId('mid-copy-empty');
+    const content = composeMessage(id, 'staged without a UID in an empty folder');
+    await withImap('primary-1', async (client) => {
+      await client.mailboxCreate('INBOX.Empty');
+      await client.mailboxOpen('INBOX.Empty');
+    });
+    await syncOrThrow();
+    // Line 1 of a uiddb is its header, so a one-line uiddb lists no message.
+    const stagedUiddb = await bed.exec('backup', ['cat', `${STAGING_MAILDIR}/.Empty/courierimapuiddb`]);
+    expect(stagedUiddb.trim().split('\n')).toHaveLength(1);
+
+    await writeMessageFile('backup', `${STAGING_MAILDIR}/.Empty/cur`, '1764000000.M8P8.mid-copy', ':2,', content, 1764000000);
+    expect(await bed.exec('backup', ['/usr/local/sbin/mailha-sync-apply'])).toMatch(/held=1\b/);
+    expect(uidsOf(await readAccount('backup'), id)).toEqual([]);
+
+    // Broken variant: the apply as it was before the fix, whose list of known names swallowed
+    // the message list when the uiddb listed nothing.
+    expect(await applyEdited(APPLY_WITH_EMPTY_LIST_BUG)).toMatch(/held=0\b/);
+    expect(uidsOf(await readAccount('backup'), id)).toHaveLength(1);
 
     await syncOrThrow();
     const repaired = await readAccount('backup');
@@ -444,11 +494,7 @@ describe('sync safety', () => {
     expect(uidsOf(await readAccount('backup'), id)).toEqual([]);
     expect(await messageFiles('backup', STAGING_MAILDIR, id)).toEqual([expect.stringContaining(`/new/${baseName}`)]);
 
-    // Reading on the primary moves the message to cur/ and sets \Seen.
-    await withImap('primary-1', async (client) => {
-      await client.mailboxOpen('INBOX');
-      expect(await client.messageFlagsAdd({ header: { 'message-id': id } }, ['\\Seen'])).toBe(true);
-    });
+    await readOnPrimary(id);
     expect(await messageFiles('primary-1', MAILDIR, id)).toEqual([expect.stringMatching(/\/cur\/.*:2,S$/)]);
     await syncOrThrow();
     const backup = await readAccount('backup');
@@ -456,25 +502,74 @@ describe('sync safety', () => {
     expect(await messageFiles('backup', MAILDIR, id)).toHaveLength(1);
     expect(duplicates(backup)).toEqual([]);
     expect(uidDisagreements(await readAccount('primary-1'), backup)).toEqual([]);
+  });
 
-    // Broken variant: a push without deletion keeps the staged new/ entry beside the cur/ copy.
-    await writeMessageFile('primary-1', `${MAILDIR}/new`, '1764000200.M5P5.delivery', '', composeMessage(messageId('delivered-2'), 'delivered to new/ again'), 1764000200);
+  test('synced new/ entry shows once', async () => {
+    // The race that puts a listed message into the backup's new/: the primary reads it between
+    // the push's message pass and its uiddb pass.
+    const id = messageId('read-mid-push');
+    const baseName = '1764000200.M5P5.delivery';
+    await writeMessageFile('primary-1', `${MAILDIR}/new`, baseName, '', composeMessage(id, 'read during the push'), 1764000200);
+    await pushEdited(`/^run_pass --filter=/d`);
+    await readOnPrimary(id);
+    await pushEdited(`/^run_pass --delete/d`);
+    await applyEdited('');
+    await bed.exec('backup', ['/usr/local/sbin/mailha-readonly-acl']);
+    expect(await bed.exec('backup', ['cat', `${STAGING_MAILDIR}/courierimapuiddb`])).toContain(baseName);
+    expect(await messageFiles('backup', MAILDIR, id)).toEqual([]);
+    expect(uidsOf(await readAccount('backup'), id)).toEqual([]);
+
     await syncOrThrow();
-    await withImap('primary-1', async (client) => {
-      await client.mailboxOpen('INBOX');
-      await client.messageFlagsAdd({ header: { 'message-id': messageId('delivered-2') } }, ['\\Seen']);
-    });
+    const after = await readAccount('backup');
+    expect(uidsOf(after, id)).toHaveLength(1);
+    expect(await messageFiles('backup', MAILDIR, id)).toEqual([expect.stringMatching(/\/cur\/.*:2,S$/)]);
+    expect(duplicates(after)).toEqual([]);
+    expect(await duplicateFiles()).toEqual([]);
+    expect(uidDisagreements(await readAccount('primary-1'), after)).toEqual([]);
+
+    // Broken variant: an apply that copies listed new/ entries. Courier moves a new/ entry to
+    // cur/ on SELECT and gives it the next UID, whatever the uiddb says.
+    const raceId = messageId('read-mid-push-2');
+    await writeMessageFile('primary-1', `${MAILDIR}/new`, '1764000250.M7P7.delivery', '', composeMessage(raceId, 'read during the push again'), 1764000250);
+    await pushEdited(`/^run_pass --filter=/d`);
+    await readOnPrimary(raceId);
+    await pushEdited(`/^run_pass --delete/d`);
+    await applyEdited(APPLY_WITHOUT_NEW_HOLD);
+    const raced = await readAccount('backup');
+    const primaryRaced = await readAccount('primary-1');
+    expect(uidsOf(raced, raceId)).toHaveLength(1);
+    expect(uidsOf(raced, raceId)).not.toEqual(uidsOf(primaryRaced, raceId));
+    expect(uidDisagreements(primaryRaced, raced)).not.toEqual([]);
+    await syncOrThrow();
+    expect(uidDisagreements(await readAccount('primary-1'), await readAccount('backup'))).toEqual([]);
+
+    // A push without deletion keeps the staged new/ entry beside the cur/ copy. The apply
+    // holds the new/ entry, so the backup still shows the message once.
+    const staleId = messageId('stale');
+    await writeMessageFile('primary-1', `${MAILDIR}/new`, '1764000300.M6P6.delivery', '', composeMessage(staleId, 'left in new/'), 1764000300);
+    await syncOrThrow();
+    await readOnPrimary(staleId);
     await brokenSync({ push: 's/run_pass --delete/run_pass/' });
     await bed.exec('backup', ['/usr/local/sbin/mailha-readonly-acl']);
+    expect(await messageFiles('backup', `${STAGING_MAILDIR}/new`, staleId)).toHaveLength(1);
+    expect(uidsOf(await readAccount('backup'), staleId)).toHaveLength(1);
+
+    // Broken variant: with an apply that also copies listed new/ entries, both copies reach
+    // the backup, which gives the stale one a UID of its own.
+    await brokenSync({ push: 's/run_pass --delete/run_pass/', apply: APPLY_WITHOUT_NEW_HOLD });
+    await bed.exec('backup', ['/usr/local/sbin/mailha-readonly-acl']);
     const broken = await readAccount('backup');
-    const copies = await messageFiles('backup', MAILDIR, messageId('delivered-2'));
-    expect(copies.length + uidsOf(broken, messageId('delivered-2')).length, JSON.stringify({ copies, uids: uidsOf(broken, messageId('delivered-2')) })).toBeGreaterThan(2);
+    expect(await messageFiles('backup', MAILDIR, staleId)).toHaveLength(2);
+    expect(uidsOf(broken, staleId)).toHaveLength(2);
+    expect(duplicates(broken)).not.toEqual([]);
+    expect(await duplicateFiles()).toEqual([expect.stringContaining(staleId)]);
 
     await syncOrThrow();
     const repaired = await readAccount('backup');
-    expect(uidsOf(repaired, messageId('delivered-2'))).toHaveLength(1);
-    expect(await messageFiles('backup', MAILDIR, messageId('delivered-2'))).toHaveLength(1);
+    expect(uidsOf(repaired, staleId)).toHaveLength(1);
+    expect(await messageFiles('backup', MAILDIR, staleId)).toHaveLength(1);
     expect(duplicates(repaired)).toEqual([]);
+    expect(uidDisagreements(await readAccount('primary-1'), repaired)).toEqual([]);
   });
 });
 
