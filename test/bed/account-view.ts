@@ -16,7 +16,7 @@ export interface MailboxView {
   messages: MessageView[];
 }
 
-/** Folder name to what a client sees in it after SELECT and FETCH. */
+/** Map from folder name to what a client sees in it after SELECT and FETCH. */
 export type AccountView = Map<string, MailboxView>;
 
 /** Opens one session to `host` port 143, runs `body` and logs out, also when `body` throws. */

@@ -1,6 +1,6 @@
 /**
- * Sync safety on real Courier servers: each way a Maildir copy from a primary can corrupt the
- * backup gets a test, observed over IMAP on the backup and in its files. Each test also runs a
+ * Tests sync safety on real Courier servers. Each way a Maildir copy from a primary can corrupt
+ * the backup gets a test, observed over IMAP on the backup and in its files. Each test also runs a
  * broken form of the sync (or plants the state one would leave) and checks that its assertions
  * catch it. One bed serves the whole file and tests run in order, each on the state the one
  * before left synced.
@@ -64,7 +64,7 @@ function readAccount(node: NodeName): Promise<AccountView> {
   return readAccountOn(bed.address(node), ACCOUNT);
 }
 
-/** Runs a shell script in a node; extra arguments arrive as `$1`, `$2`, ... */
+/** Runs a shell script in a node. Extra arguments arrive as `$1`, `$2`, ... */
 function shell(node: NodeName, script: string, ...args: string[]): Promise<string> {
   return bed.exec(node, ['sh', '-c', script, 'sh', ...args]);
 }
@@ -92,7 +92,7 @@ async function backupRights(folders: readonly string[]): Promise<Record<string, 
   }
 }
 
-/** Path to content of every `courierimapacl` file of the account on `node`. */
+/** Returns the content of every `courierimapacl` file of the account on `node`, by path. */
 async function aclFiles(node: NodeName): Promise<Record<string, string>> {
   const paths = (await shell(node, 'find "$1" -name courierimapacl -type f | sort', MAILDIR)).split('\n').filter(Boolean);
   const files: Record<string, string> = {};
@@ -278,7 +278,7 @@ describe('sync safety', () => {
     const id = messageId('mid-copy');
     const baseName = '1764000000.M1P1.mid-copy';
     const content = composeMessage(id, 'staged without a UID');
-    // The race: a message reached staging cur/ after its folder's uiddb was copied.
+    // In the mid-copy race a message reaches staging cur/ after its folder's uiddb was copied.
     await writeMessageFile('backup', `${STAGING_MAILDIR}/cur`, baseName, ':2,', content, 1764000000);
     expect(await bed.exec('backup', ['/usr/local/sbin/mailha-sync-apply'])).toMatch(/held=1\b/);
     expect(await messageFiles('backup', MAILDIR, id)).toEqual([]);
@@ -318,8 +318,8 @@ describe('sync safety', () => {
     expect(await bed.exec('backup', ['/usr/local/sbin/mailha-sync-apply'])).toMatch(/held=1\b/);
     expect(uidsOf(await readAccount('backup'), id)).toEqual([]);
 
-    // Broken variant: the apply as it was before the fix, whose list of known names swallowed
-    // the message list when the uiddb listed nothing.
+    // Broken variant: the earlier apply held nothing when the uiddb listed no message, because
+    // its awk then took the message names for listed names.
     expect(await applyEdited(APPLY_WITH_EMPTY_LIST_BUG)).toMatch(/held=0\b/);
     expect(uidsOf(await readAccount('backup'), id)).toHaveLength(1);
 
@@ -330,11 +330,11 @@ describe('sync safety', () => {
   });
 
   test('reading the backup keeps UID meaning', async () => {
-    const shown = await readAccount('backup');
+    const shownBefore = await readAccount('backup');
     await appendEverywhere('after-read');
     await syncOrThrow();
     const after = await readAccount('backup');
-    expect(uidMeaningChanges(shown, after)).toEqual([]);
+    expect(uidMeaningChanges(shownBefore, after)).toEqual([]);
     expect(uidDisagreements(await readAccount('primary-1'), after)).toEqual([]);
     expect(uidsOf(after, messageId('after-read.INBOX'))).toHaveLength(1);
 
@@ -420,7 +420,7 @@ describe('sync safety', () => {
   });
 
   test('message read mid-push shows once', async () => {
-    // The race that puts a listed message into the backup's new/: the primary reads it between
+    // This race puts a listed message into staging new/. The primary reads the message between
     // the push's message pass and its uiddb pass.
     const id = messageId('read-mid-push');
     const baseName = '1764000200.M5P5.delivery';
@@ -443,7 +443,7 @@ describe('sync safety', () => {
     expect(uidDisagreements(await readAccount('primary-1'), after)).toEqual([]);
 
     // Broken variant: an apply that copies listed new/ entries. Courier moves a new/ entry to
-    // cur/ on SELECT and gives it the next UID, whatever the uiddb says.
+    // cur/ on SELECT and gives it the next UID, whatever the uiddb lists.
     const raceId = messageId('read-mid-push-2');
     await writeMessageFile('primary-1', `${MAILDIR}/new`, '1764000250.M7P7.delivery', '', composeMessage(raceId, 'read during the push again'), 1764000250);
     await pushEdited(PUSH_MESSAGES_ONLY);
