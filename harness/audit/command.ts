@@ -2,14 +2,14 @@
  * `mailha audit-readonly`: starts a bed the way a scenario run does, seeds it, syncs the backup
  * once, audits the backup's read-only mode and removes the bed, also on error and Ctrl-C.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SEEDED_BED_MESSAGE_ID_DOMAIN, startSeededBed } from '../bed/seeded-bed.js';
 import { READ_ONLY_MODES, type ReadOnlyMode } from '../scenario/schema.js';
 import { ACCOUNT_FOLDERS, type Account } from '../workload/client.js';
 import { auditReadOnly, testMessage, type AuditReport } from './audit.js';
 import { ImapSession } from './imap-session.js';
-import { quote } from './state.js';
+import { quote, StateReader } from './state.js';
 import { renderMarkdown, renderText } from './render.js';
 import { ImapflowRoutine } from '../clients/imapflow.js';
 import { MbsyncRoutine } from '../clients/mbsync.js';
@@ -124,12 +124,55 @@ async function appendOnePerFolder(host: string, accounts: readonly Account[]): P
   }
 }
 
+/**
+ * Audits a server that is already running, such as the backup of a bed started by `mailha run`
+ * or a copy of a real backup. Only IMAP is available there, so the report has no store side
+ * effects, no UID check across a sync and no client routines. The folders are those LIST
+ * returns to the first account.
+ */
+export async function auditRunningServer(options: { host: string; port: number; accounts: readonly Account[]; outDir: string }): Promise<AuditReport> {
+  const outDir = resolve(options.outDir);
+  await mkdir(outDir, { recursive: true });
+  const [first] = options.accounts;
+  const reader = await StateReader.open(options.host, options.port, first.login, first.password);
+  let folders: string[];
+  try {
+    folders = await reader.folders();
+  } finally {
+    reader.close();
+  }
+  // Parents before children, as the audit expects, and INBOX first.
+  folders.sort((a, b) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a.localeCompare(b)));
+  const report = await auditReadOnly({ host: options.host, port: options.port, accounts: options.accounts, folders });
+  const title = `Read-only audit of ${options.host}:${options.port}`;
+  await writeFile(join(outDir, 'audit.json'), `${JSON.stringify({ target: `${options.host}:${options.port}`, ...report }, null, 2)}\n`);
+  await writeFile(join(outDir, 'audit.md'), renderMarkdown(report, title));
+  return report;
+}
+
 /** Runs the audit for the CLI, prints the table and sets the exit code (0 only for a valid verdict). */
-export async function auditReadOnlyCommand(options: { readOnly: string; out: string }): Promise<void> {
+export async function auditReadOnlyCommand(options: { readOnly: string; out: string; host?: string; port: number; account?: Account[] }): Promise<void> {
   const readOnly = READ_ONLY_MODES.find((mode) => mode === options.readOnly);
   if (!readOnly) {
     console.error(`--read-only must be one of ${READ_ONLY_MODES.join(', ')}, got "${options.readOnly}"`);
     process.exitCode = 2;
+    return;
+  }
+  if (options.host !== undefined || options.account !== undefined) {
+    if (options.host === undefined || !options.account?.length) {
+      console.error('--host and --account go together: name the server and at least one account to audit on it');
+      process.exitCode = 2;
+      return;
+    }
+    try {
+      const report = await auditRunningServer({ host: options.host, port: options.port, accounts: options.account, outDir: options.out });
+      console.log(renderText(report));
+      console.log(`Wrote ${join(options.out, 'audit.json')} and ${join(options.out, 'audit.md')}`);
+      process.exitCode = report.verdict === 'valid' ? 0 : 1;
+    } catch (error) {
+      console.error(`audit of ${options.host}:${options.port} failed: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
     return;
   }
   const abort = new AbortController();

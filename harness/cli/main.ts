@@ -111,10 +111,28 @@ program
     if (report.errors.length > 0) process.exitCode = EXIT_INVALID;
   });
 
+/** Parses one `--account LOGIN:PASSWORD` and adds it to the earlier ones. */
+function parseAccount(value: string, previous: Array<{ login: string; password: string }> = []): Array<{ login: string; password: string }> {
+  const colon = value.indexOf(':');
+  if (colon < 1 || colon === value.length - 1) throw new InvalidArgumentError(`--account must be LOGIN:PASSWORD, got "${value.slice(0, Math.max(colon, 0)) || value}:..."`);
+  return [...previous, { login: value.slice(0, colon), password: value.slice(colon + 1) }];
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`--port must be a TCP port from 1 to 65535, got "${value}"`);
+  return port;
+}
+
 program
   .command('audit-readonly')
-  .description('Start a bed, audit which IMAP commands its backup refuses, ignores or performs, and remove the bed; exits 0 only when the backup is read-only')
-  .addOption(new Option('--read-only <mode>', 'read-only mode of the backup').choices([...READ_ONLY_MODES]).default('acl'))
+  .description(
+    'Audit which IMAP commands a backup refuses, ignores or performs; exits 0 only when it held. Without --host it starts a bed in the given read-only mode and removes it afterwards',
+  )
+  .addOption(new Option('--read-only <mode>', 'read-only mode of the bed\'s backup').choices([...READ_ONLY_MODES]).default('acl'))
+  .option('--host <host>', 'audit a running IMAP server at this address instead of starting a bed (the audit writes to it: use a copy)')
+  .option('--port <port>', 'IMAP port of --host', parsePort, 143)
+  .option('--account <login:password>', 'account to audit on --host; repeat for more', parseAccount)
   .option('--out <dir>', 'directory for audit.json, audit.md and the bed logs', 'runs/audit-readonly')
   .action(auditReadOnlyCommand);
 

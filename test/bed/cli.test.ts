@@ -1,9 +1,10 @@
 /** The `mailha` command as a user runs it: bad input, and Ctrl-C in the middle of a run. */
 import { execa } from 'execa';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { startSeededBed } from '../../harness/bed/seeded-bed.js';
 import { labelled } from './docker.js';
 
 const BIN = 'harness/cli/bin.js';
@@ -52,4 +53,37 @@ describe('mailha run', () => {
     expect(result.all).toContain('run failed: interrupted');
     expect(await labelled('mailha.managed=true')).toEqual({ containers: [], networks: [], volumes: [] });
   });
+});
+
+describe('mailha audit-readonly --host', () => {
+  test('--host without --account is a usage error', async () => {
+    const result = await execa('node', [BIN, 'audit-readonly', '--host', '127.0.0.1'], { reject: false });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--host and --account go together');
+  });
+
+  test('malformed --account is named', async () => {
+    const result = await execa('node', [BIN, 'audit-readonly', '--host', '127.0.0.1', '--account', 'user1'], { reject: false });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--account must be LOGIN:PASSWORD');
+  });
+
+  test('audits the backup of a running bed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailha-cli-audit-'));
+    const seeded = await startSeededBed({ readOnly: 'acl-locked', accounts: 1, runIdPrefix: 'mailha-test-cli-audit', name: 'cli-audit', question: 'Does the audit of a running bed hold?', outDir: dir });
+    try {
+      const [account] = seeded.accounts;
+      const out = join(dir, 'audit');
+      const result = await execa('node', [BIN, 'audit-readonly', '--host', seeded.bed.address('backup'), '--account', `${account.login}:${account.password}`, '--out', out], { reject: false });
+
+      expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+      expect(result.stdout).toContain('verdict: valid');
+      const saved = JSON.parse(await readFile(join(out, 'audit.json'), 'utf8'));
+      expect(saved.target).toBe(`${seeded.bed.address('backup')}:143`);
+      expect(new Set(saved.rows.map((row: { folder: string | null }) => row.folder))).toEqual(new Set([null, 'INBOX', 'INBOX.Sent', 'INBOX.Archive', 'INBOX.Archive.2024']));
+    } finally {
+      await seeded.close();
+    }
+    expect(await labelled(`mailha.run=${seeded.runId}`)).toEqual({ containers: [], networks: [], volumes: [] });
+  }, 180_000);
 });
