@@ -1,7 +1,7 @@
 /** The `mailha` command as a user runs it: bad input, and Ctrl-C in the middle of a run. */
 import { execa } from 'execa';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { startSeededBed } from '../../harness/bed/seeded-bed.js';
@@ -51,7 +51,8 @@ describe('mailha run', () => {
 
     expect(result.exitCode).toBe(1);
     expect(result.all).toContain('run failed: interrupted');
-    expect(await labelled('mailha.managed=true')).toEqual({ containers: [], networks: [], volumes: [] });
+    // Only this run's resources, found by the owner label (host and pid), because other runs may share the engine.
+    expect(await labelled(`mailha.owner=${hostname()}:${child.pid}`)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 });
 
