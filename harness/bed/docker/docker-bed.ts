@@ -18,6 +18,7 @@ import { TOPOLOGY_NODES } from '../../scenario/topology.js';
 import { generateTsigSecret, renderBindConfig, renderTsigKeyFile, TSIG_KEY_PATH, NAMED_CONF_PATH } from '../../images/bind-config.js';
 import type { Account } from '../../workload/client.js';
 import { removeLabelled, runLabels, LABEL_NODE } from './labels.js';
+import { createInternalNetwork } from './internal-network.js';
 import { StaticIpContainer } from './static-ip-container.js';
 
 const HOST_OCTET: Record<NodeName, number> = { 'primary-1': 10, 'primary-2': 11, backup: 20, dns: 30 };
@@ -278,28 +279,7 @@ export class DockerBed implements Bed {
 
   private async createNetwork(): Promise<void> {
     this.networkName = `${this.runId}-net`;
-    let lastError: unknown;
-    // A /24 of the run's own gives nodes fixed addresses. Another subnet is tried when a network already uses it.
-    for (let attempt = 0; attempt < 8; attempt += 1) {
-      const third = 1 + randomBytes(1)[0] % 254;
-      const prefix = `10.213.${third}`;
-      try {
-        await this.docker.createNetwork({
-          Name: this.networkName,
-          Driver: 'bridge',
-          Internal: true,
-          CheckDuplicate: true,
-          Labels: runLabels(this.runId),
-          IPAM: { Config: [{ Subnet: `${prefix}.0/24`, Gateway: `${prefix}.1` }] },
-        });
-        this.subnetPrefix = prefix;
-        this.options.log.info({ network: this.networkName, subnet: `${prefix}.0/24` }, 'Created internal network');
-        return;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    throw new Error(`Failed to create internal network ${this.networkName} after 8 subnets`, { cause: lastError });
+    this.subnetPrefix = await createInternalNetwork(this.docker, this.networkName, this.runId, this.options.log);
   }
 
   private async createVolumes(): Promise<void> {

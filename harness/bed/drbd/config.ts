@@ -18,14 +18,6 @@ export const DRBD_DEVICE = '/dev/drbd0';
 export const BACKING_DISK = '/dev/ubdb';
 export const OCFS2_CLUSTER = 'mailha';
 
-/** Where a member's DRBD connection goes and where it listens, when a proxy sits between them. */
-export interface DrbdEndpoints {
-  /** Address DRBD binds to and accepts on, `IP:PORT`. */
-  local: string;
-  /** Address DRBD connects to for the peer, `IP:PORT`. */
-  peer: string;
-}
-
 /**
  * Renders the DRBD resource in the 8.4 configuration syntax, which drbd-utils 9.22 hands to its
  * `drbdadm-84` helper when the kernel module is 8.4 (Debian's UML 6.1 kernel ships 8.4.11).

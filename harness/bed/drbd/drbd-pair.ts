@@ -1,0 +1,216 @@
+/**
+ * Two UML nodes with real DRBD in dual-primary mode (protocol C), OCFS2 on the o2cb stack on
+ * top, and Courier serving IMAP from the shared file system on both.
+ */
+import type Dockerode from 'dockerode';
+import type { Logger } from 'pino';
+import { getContainerRuntimeClient } from 'testcontainers';
+import type { Account } from '../../workload/client.js';
+import { createInternalNetwork } from '../docker/internal-network.js';
+import { removeLabelled } from '../docker/labels.js';
+import { DRBD_DEVICE, DRBD_RESOURCE, OCFS2_CLUSTER, renderClusterConf, renderDrbdResource, type PairMember } from './config.js';
+import { formatDrbdState, parseProcDrbd, type DrbdState } from './status.js';
+import { UmlNode } from './uml-node.js';
+
+/** Host octets of the two nodes in the run's /24, the same as the container bed's primaries. */
+const NODE_OCTETS = { 'primary-1': 10, 'primary-2': 11 } as const;
+export type PairNodeName = keyof typeof NODE_OCTETS;
+const MAIL_ROOT = '/srv/mail';
+const STATE_POLL_MS = 250;
+
+/** Settings of a pair. */
+export interface DrbdPairOptions {
+  runId: string;
+  /** Tag of the `mailha/uml-node` image. */
+  image: string;
+  accounts: readonly Account[];
+  log: Logger;
+  /** Directory for one `<node>.log` per node with its console. */
+  logDir: string;
+  /** Size of each node's DRBD backing disk in MiB; the initial full sync copies all of it. */
+  diskMiB?: number;
+}
+
+/** Milliseconds from the start of {@link DrbdPair.start} at which each stage was reached. */
+export interface PairTimings {
+  /** Both guests run their command agents. */
+  booted: number;
+  /** DRBD connected, before the initial sync. */
+  connected: number;
+  /** Both disks UpToDate after the initial full sync. */
+  upToDate: number;
+  /** OCFS2 mounted on both nodes. */
+  mounted: number;
+  /** Courier accepts IMAP connections on both nodes. */
+  imapReady: number;
+}
+
+/**
+ * o2cb timeouts shorter than ocfs2-tools' defaults (31 heartbeats of 2 s, 30 s idle), so a lost
+ * node is declared dead in about 14 s instead of about 60 s. Both nodes must use the same values.
+ */
+const O2CB_TIMEOUTS = { deadThreshold: 7, idleTimeoutMs: 10_000, keepaliveDelayMs: 2_000, reconnectDelayMs: 2_000 };
+
+export class DrbdPair {
+  readonly timings: Partial<PairTimings> = {};
+  private closed = false;
+
+  private constructor(
+    private readonly options: DrbdPairOptions,
+    private readonly docker: Dockerode,
+    readonly nodes: Record<PairNodeName, UmlNode>,
+  ) {}
+
+  /**
+   * Creates an internal network and both nodes, then builds the storage stack from empty disks:
+   * DRBD metadata, an initial full sync from primary-1, both Primary, OCFS2 formatted on
+   * primary-1 and mounted on both, Courier started on both. On any failure it removes what it
+   * created and rethrows.
+   */
+  static async start(options: DrbdPairOptions): Promise<DrbdPair> {
+    const started = Date.now();
+    const client = await getContainerRuntimeClient();
+    const docker = (client.container as unknown as { dockerode: Dockerode }).dockerode;
+    let pair: DrbdPair | undefined;
+    try {
+      const network = `${options.runId}-net`;
+      const prefix = await createInternalNetwork(docker, network, options.runId, options.log);
+      const start = (name: PairNodeName) =>
+        UmlNode.start({ name, image: options.image, runId: options.runId, network, address: `${prefix}.${NODE_OCTETS[name]}`, log: options.log, logDir: options.logDir, diskMiB: options.diskMiB }, docker);
+      const [first, second] = await Promise.all([start('primary-1'), start('primary-2')]);
+      pair = new DrbdPair(options, docker, { 'primary-1': first, 'primary-2': second });
+      pair.timings.booted = Date.now() - started;
+      await pair.bootstrap(started);
+      return pair;
+    } catch (error) {
+      options.log.error({ err: error, runId: options.runId }, 'Failed to start DRBD pair');
+      if (pair) await pair.close();
+      else await removeLabelled(docker, options.runId);
+      throw error;
+    }
+  }
+
+  private get members(): [PairMember, PairMember] {
+    return [
+      { name: 'primary-1', address: this.nodes['primary-1'].address },
+      { name: 'primary-2', address: this.nodes['primary-2'].address },
+    ];
+  }
+
+  private async bootstrap(started: number): Promise<void> {
+    const both = Object.values(this.nodes);
+    const resource = renderDrbdResource(this.members);
+    const clusterConf = renderClusterConf(this.members);
+    await Promise.all(both.map((node) => this.configure(node, resource, clusterConf)));
+
+    await Promise.all(both.map((node) => node.exec(`drbdadm create-md --force ${DRBD_RESOURCE} && drbdadm up ${DRBD_RESOURCE}`)));
+    await this.waitForState((state) => state.connection === 'Connected', 'Connected', 60_000);
+    this.timings.connected = Date.now() - started;
+
+    await this.nodes['primary-1'].exec(`drbdadm primary --force ${DRBD_RESOURCE}`);
+    const diskMiB = this.options.diskMiB ?? 256;
+    // The initial sync copies the whole disk; about 30 MB/s was measured between two UML nodes.
+    await this.waitForState((state) => state.disk === 'UpToDate' && state.peerDisk === 'UpToDate', 'UpToDate/UpToDate', 60_000 + diskMiB * 200);
+    this.timings.upToDate = Date.now() - started;
+    await this.nodes['primary-2'].exec(`drbdadm primary ${DRBD_RESOURCE}`);
+
+    await this.nodes['primary-1'].exec(
+      `mkfs.ocfs2 -q -F -b 4K -C 4K -N 2 -J size=8M -L mailha -T mail --cluster-stack=o2cb --cluster-name=${OCFS2_CLUSTER} ${DRBD_DEVICE}`,
+      120_000,
+    );
+    await Promise.all(both.map((node) => this.startO2cb(node)));
+    // One at a time: each mount joins the heartbeat and takes a slot; ocfs2 serialises this anyway.
+    for (const node of both) await this.mount(node);
+    this.timings.mounted = Date.now() - started;
+
+    await Promise.all(both.map((node) => this.startCourier(node)));
+    this.timings.imapReady = Date.now() - started;
+    this.options.log.info({ runId: this.options.runId, timings: this.timings }, 'Started DRBD pair');
+  }
+
+  private async configure(node: UmlNode, resource: string, clusterConf: string): Promise<void> {
+    const accounts = this.options.accounts.map((account) => `${account.login} ${account.password}\n`).join('');
+    await node.exec(
+      [
+        writeFileScript(`/etc/drbd.d/${DRBD_RESOURCE}.res`, resource, '0644'),
+        'install -d -m 0755 /etc/ocfs2',
+        writeFileScript('/etc/ocfs2/cluster.conf', clusterConf, '0644'),
+        writeFileScript('/etc/mailha/accounts', accounts, '0600'),
+      ].join('\n'),
+    );
+  }
+
+  /** Registers the o2cb cluster from cluster.conf and sets its timeouts, before any mount starts the heartbeat. */
+  private async startO2cb(node: UmlNode): Promise<void> {
+    const cluster = `/sys/kernel/config/cluster/${OCFS2_CLUSTER}`;
+    await node.exec(
+      [
+        `o2cb register-cluster ${OCFS2_CLUSTER}`,
+        `echo ${O2CB_TIMEOUTS.deadThreshold} > ${cluster}/heartbeat/dead_threshold`,
+        `echo ${O2CB_TIMEOUTS.idleTimeoutMs} > ${cluster}/idle_timeout_ms`,
+        `echo ${O2CB_TIMEOUTS.keepaliveDelayMs} > ${cluster}/keepalive_delay_ms`,
+        `echo ${O2CB_TIMEOUTS.reconnectDelayMs} > ${cluster}/reconnect_delay_ms`,
+      ].join(' && '),
+    );
+  }
+
+  private async mount(node: UmlNode): Promise<void> {
+    await node.exec(`mount -t ocfs2 ${DRBD_DEVICE} ${MAIL_ROOT}`, 120_000);
+  }
+
+  /**
+   * Starts Courier's authdaemon and imapd in the guest with the same script as the courier
+   * image, detached, and waits for its ready line. Its output goes to /var/log/mailha-courier.log.
+   */
+  private async startCourier(node: UmlNode): Promise<void> {
+    await node.exec(
+      [
+        'setsid /mailha/courier-start >/var/log/mailha-courier.log 2>&1 </dev/null &',
+        'for i in $(seq 1 300); do grep -q "imapd ready\\|start failed" /var/log/mailha-courier.log && break; sleep 0.1; done',
+        'cat /var/log/mailha-courier.log',
+        'grep -q "imapd ready" /var/log/mailha-courier.log',
+      ].join('\n'),
+      45_000,
+    );
+  }
+
+  /** Reads the DRBD state of each node from its kernel. */
+  async states(): Promise<Record<PairNodeName, DrbdState>> {
+    const read = async (node: UmlNode) => parseProcDrbd(await node.readProc('drbd'));
+    const [first, second] = await Promise.all([read(this.nodes['primary-1']), read(this.nodes['primary-2'])]);
+    return { 'primary-1': first, 'primary-2': second };
+  }
+
+  /**
+   * Polls both nodes' DRBD state until `predicate` holds for both.
+   *
+   * @throws Error naming `description`, the limit and the last states seen.
+   */
+  async waitForState(predicate: (state: DrbdState) => boolean, description: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: Record<PairNodeName, DrbdState> | undefined;
+    while (Date.now() < deadline) {
+      last = await this.states();
+      if (predicate(last['primary-1']) && predicate(last['primary-2'])) return;
+      await new Promise((resolve) => setTimeout(resolve, STATE_POLL_MS));
+    }
+    const seen = last ? Object.entries(last).map(([node, state]) => `${node}: ${formatDrbdState(state)}`).join(', ') : 'no state read';
+    throw new Error(`DRBD did not reach ${description} on both nodes within ${timeoutMs} ms (last seen ${seen})`);
+  }
+
+  /** Removes both nodes and the network. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const report = await removeLabelled(this.docker, this.options.runId);
+    for (const problem of report.errors) this.options.log.warn({ runId: this.options.runId, problem }, 'Failed to remove a DRBD pair resource');
+    this.options.log.info({ runId: this.options.runId, containers: report.containers.length, networks: report.networks.length }, 'Removed DRBD pair');
+  }
+}
+
+/** A shell step that writes `content` to `path` with `mode`, through a quoted here-document. */
+function writeFileScript(path: string, content: string, mode: string): string {
+  const marker = 'MAILHA_EOF';
+  if (content.includes(marker)) throw new Error(`${path}: content contains the here-document marker ${marker}`);
+  return `cat > ${path} <<'${marker}'\n${content}${content.endsWith('\n') || content === '' ? '' : '\n'}${marker}\nchmod ${mode} ${path}`;
+}

@@ -1,0 +1,82 @@
+/** Two UML nodes with real DRBD (dual primary) and OCFS2 under Courier: the storage foundation. */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DrbdPair, type PairNodeName } from '../../harness/bed/drbd/drbd-pair.js';
+import { ensureImages } from '../../harness/images/index.js';
+import { labelled } from './docker.js';
+
+const ACCOUNT = { login: 'drbd-user', password: 'drbd-secret' };
+
+function imapClient(host: string): ImapFlow {
+  return new ImapFlow({ host, port: 143, secure: false, auth: { user: ACCOUNT.login, pass: ACCOUNT.password }, logger: false });
+}
+
+describe('DRBD pair on UML nodes', () => {
+  const runId = `mailha-drbd-${randomBytes(4).toString('hex')}`;
+  let pair: DrbdPair;
+
+  beforeAll(async () => {
+    const { 'uml-node': image } = await ensureImages({ names: ['uml-node'], builder: 'auto', onProgress: (line) => console.log(line) });
+    const logDir = await mkdtemp(join(tmpdir(), 'mailha-drbd-'));
+    const log = pino({ level: 'info' }, pino.destination(join(logDir, 'mailha.log')));
+    console.log(`DRBD pair ${runId}: node consoles and log in ${logDir}`);
+    pair = await DrbdPair.start({ runId, image: image!, accounts: [ACCOUNT], log, logDir });
+    console.log(`DRBD pair timings (ms from start): ${JSON.stringify(pair.timings)}`);
+  });
+
+  afterAll(async () => {
+    await pair?.close();
+    const left = await labelled(`mailha.run=${runId}`);
+    expect(left.containers, 'containers left behind').toEqual([]);
+    expect(left.networks, 'networks left behind').toEqual([]);
+  });
+
+  test.each(['primary-1', 'primary-2'] as PairNodeName[])('%s is Connected Primary/Primary UpToDate/UpToDate', async (node) => {
+    const state = (await pair.states())[node];
+    expect(state.connection).toBe('Connected');
+    expect(state.role).toBe('Primary');
+    expect(state.peerRole).toBe('Primary');
+    expect(state.disk).toBe('UpToDate');
+    expect(state.peerDisk).toBe('UpToDate');
+    expect(state.outOfSyncKiB).toBe(0);
+  });
+
+  test.each(['primary-1', 'primary-2'] as PairNodeName[])('%s mounts OCFS2 from DRBD', async (node) => {
+    const mounts = await pair.nodes[node].exec('cat /proc/mounts');
+    expect(mounts).toMatch(/^\/dev\/drbd0 \/srv\/mail ocfs2 .*cluster_stack=o2cb/m);
+  });
+
+  test('file written on one node is read on the other', async () => {
+    const token = randomBytes(8).toString('hex');
+    await pair.nodes['primary-1'].exec(`echo ${token} > /srv/mail/visibility-probe`);
+    expect((await pair.nodes['primary-2'].exec('cat /srv/mail/visibility-probe')).trim()).toBe(token);
+  });
+
+  test('APPEND on primary-1 is fetched from primary-2', async () => {
+    const messageId = `<${randomBytes(8).toString('hex')}@mailha.test>`;
+    const body = `From: drbd@mailha.test\r\nTo: ${ACCOUNT.login}@mailha.test\r\nSubject: DRBD visibility\r\nMessage-ID: ${messageId}\r\n\r\nwritten on primary-1\r\n`;
+    const writer = imapClient(pair.nodes['primary-1'].address);
+    const reader = imapClient(pair.nodes['primary-2'].address);
+    try {
+      await writer.connect();
+      const appended = await writer.append('INBOX', body);
+      expect(appended, 'APPENDUID in the APPEND reply').toMatchObject({ uid: expect.any(Number) });
+
+      await reader.connect();
+      const mailbox = await reader.mailboxOpen('INBOX', { readOnly: true });
+      expect(mailbox.uidValidity).toBe((appended as { uidValidity: bigint }).uidValidity);
+      const found = await reader.fetchOne(String((appended as { uid: number }).uid), { source: true, envelope: true }, { uid: true });
+      expect(found, `UID ${(appended as { uid: number }).uid} on primary-2`).toBeTruthy();
+      expect((found as { envelope: { messageId: string } }).envelope.messageId).toBe(messageId);
+      expect((found as { source: Buffer }).source.toString()).toBe(body);
+    } finally {
+      await writer.logout().catch(() => writer.close());
+      await reader.logout().catch(() => reader.close());
+    }
+  });
+});
