@@ -7,6 +7,8 @@ import { ImapFlow } from 'imapflow';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DrbdPair, type PairNodeName } from '../../harness/bed/drbd/drbd-pair.js';
+import { findRealToxiproxyImage } from '../../harness/bed/docker/toxiproxy-image.js';
+import { STORAGE_PROXY } from '../../harness/bed/links/links.js';
 import { ensureImages } from '../../harness/images/index.js';
 import { labelled } from './docker.js';
 
@@ -21,11 +23,13 @@ describe('DRBD pair on UML nodes', () => {
   let pair: DrbdPair;
 
   beforeAll(async () => {
-    const { 'uml-node': image } = await ensureImages({ names: ['uml-node'], builder: 'auto', onProgress: (line) => console.log(line) });
+    const images = await ensureImages({ names: ['uml-node', 'toxiproxy'], builder: 'auto', onProgress: (line) => console.log(line) });
+    const realToxiproxy = await findRealToxiproxyImage();
+    const toxiproxy = { image: realToxiproxy ?? images.toxiproxy!, real: realToxiproxy !== undefined };
     const logDir = await mkdtemp(join(tmpdir(), 'mailha-drbd-'));
     const log = pino({ level: 'info' }, pino.destination(join(logDir, 'mailha.log')));
     console.log(`DRBD pair ${runId}: node consoles and log in ${logDir}`);
-    pair = await DrbdPair.start({ runId, image: image!, accounts: [ACCOUNT], log, logDir });
+    pair = await DrbdPair.start({ runId, image: images['uml-node']!, accounts: [ACCOUNT], log, logDir, toxiproxy });
     console.log(`DRBD pair timings (ms from start): ${JSON.stringify(pair.timings)}`);
   });
 
@@ -78,5 +82,31 @@ describe('DRBD pair on UML nodes', () => {
       await writer.logout().catch(() => writer.close());
       await reader.logout().catch(() => reader.close());
     }
+  });
+
+  test('DRBD link runs through the storage proxy', async () => {
+    // primary-2 accepts every DRBD connection; each must come from the proxy, none from primary-1.
+    const sockets = await pair.nodes['primary-2'].exec("ss -Htn state established '( sport = :7789 )'");
+    const peers = sockets.trim().split('\n').map((line) => line.trim().split(/\s+/).at(-1)!.replace(/:\d+$/, ''));
+    expect(peers.length, `established DRBD sockets on primary-2:\n${sockets}`).toBeGreaterThanOrEqual(2);
+    expect(new Set(peers)).toEqual(new Set([pair.toxiproxyAddress]));
+  });
+
+  // Breaks the pair, so it runs last. Without fencing both nodes keep writing (OCFS2's heartbeat
+  // writes every 2 s), so what DRBD does after the heal is logged, not asserted.
+  test('cut storage link is noticed by both nodes', async () => {
+    const links = pair.links!;
+    const cut = Date.now();
+    for (const stream of ['upstream', 'downstream'] as const) {
+      await links.addToxic(STORAGE_PROXY, { name: `cut-${stream}`, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } });
+    }
+    try {
+      await pair.waitForState((state) => state.connection !== 'Connected', 'a lost connection', 10_000);
+      console.log(`storage link cut noticed by both nodes after ${Date.now() - cut} ms: ${JSON.stringify(await pair.states())}`);
+    } finally {
+      await links.reset();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    console.log(`5 s after the heal: ${JSON.stringify(await pair.states())}`);
   });
 });

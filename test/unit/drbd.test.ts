@@ -83,3 +83,11 @@ describe('uml-node Courier script', () => {
     expect(guest.equals(courier), 'images/uml-node/rootfs/opt/mailha-node/courier-start differs from the courier image script; copy it again').toBe(true);
   });
 });
+
+describe('DRBD resource file with a proxy', () => {
+  it('dials the peer at the given address and binds to its own', () => {
+    const text = renderDrbdResource(MEMBERS, { 'primary-2': '10.213.7.5:7789' });
+    expect(text).toContain('on primary-1 {\n    address 10.213.7.10:7789;\n  }');
+    expect(text).toContain('on primary-2 {\n    address 10.213.7.5:7789;\n  }');
+  });
+});

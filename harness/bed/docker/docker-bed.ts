@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 import { getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
 import type { Bed, DnsUpdateOutcome, LinkControl, StandIn, SyncOutcome } from '../bed.js';
 import { clientProxyName, proxySpecs, REPLICATION_PROXY, type ImapNode } from '../links/links.js';
-import { ToxiproxyLinks } from '../links/toxiproxy-links.js';
+import { startToxiproxyContainer } from '../links/toxiproxy-container.js';
+import type { ToxiproxyLinks } from '../links/toxiproxy-links.js';
 import type { NodeName, Scenario } from '../../scenario/schema.js';
 import { TOPOLOGY_NODES } from '../../scenario/topology.js';
 import { generateTsigSecret, renderBindConfig, renderTsigKeyFile, TSIG_KEY_PATH, NAMED_CONF_PATH } from '../../images/bind-config.js';
@@ -24,7 +25,6 @@ import { StaticIpContainer } from './static-ip-container.js';
 const HOST_OCTET: Record<NodeName, number> = { 'primary-1': 10, 'primary-2': 11, backup: 20, dns: 30 };
 const TOXIPROXY_OCTET = 5;
 const IMAP_PORT = 143;
-const TOXIPROXY_API_PORT = 8474;
 const STOP_GRACE_SECONDS = 10;
 const TSIG_KEY_NAME = 'mailha-update';
 const START_TIMEOUT_MS = 90_000;
@@ -290,20 +290,14 @@ export class DockerBed implements Bed {
 
   /** Starts the Toxiproxy server every link goes through, and waits for its API. */
   private async startToxiproxy(): Promise<void> {
-    const image = this.options.images.toxiproxy;
-    const name = `${this.runId}-toxiproxy`;
-    this.options.log.info({ image, address: this.toxiproxyAddress }, 'Starting toxiproxy...');
-    let container = new StaticIpContainer(image)
-      .withStaticIp(this.networkName, this.toxiproxyAddress)
-      .withName(name)
-      .withHostname('toxiproxy')
-      .withLabels(runLabels(this.runId, { [LABEL_NODE]: 'toxiproxy' }))
-      .withWaitStrategy(Wait.forLogMessage(/[Ll]istening|API HTTP server starting/))
-      .withStartupTimeout(START_TIMEOUT_MS);
-    if (this.options.realToxiproxy) container = container.withCommand(['-host=0.0.0.0', `-port=${TOXIPROXY_API_PORT}`]);
-    const started = await container.start();
-    this.options.log.info({ containerId: started.getId().slice(0, 12) }, 'Started toxiproxy');
-    this.linkControl = new ToxiproxyLinks(`http://${this.toxiproxyAddress}:${TOXIPROXY_API_PORT}`);
+    this.linkControl = await startToxiproxyContainer({
+      image: this.options.images.toxiproxy,
+      real: this.options.realToxiproxy,
+      runId: this.runId,
+      network: this.networkName,
+      address: this.toxiproxyAddress,
+      log: this.options.log,
+    });
   }
 
   private async startNodes(): Promise<void> {

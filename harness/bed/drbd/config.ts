@@ -26,10 +26,15 @@ export const OCFS2_CLUSTER = 'mailha';
  * link is noticed in about a second instead of about ten: `ping-timeout` is in tenths of a second.
  * Split-brain recovery is automatic only where no data can be lost (`discard-zero-changes`,
  * `discard-secondary`); with two primaries that both wrote, the nodes stay disconnected.
+ *
+ * `dialAddresses` replaces the `IP:PORT` this node's file gives for a member. A node binds to its
+ * own entry and dials the peer's, so each node's file may name the peer differently, for example
+ * through a proxy. DRBD 8.4.11 connects with files that differ this way and accepts connections
+ * from the proxy's address (seen in test/bed/drbd.test.ts).
  */
-export function renderDrbdResource(members: readonly [PairMember, PairMember]): string {
+export function renderDrbdResource(members: readonly [PairMember, PairMember], dialAddresses: Readonly<Record<string, string>> = {}): string {
   const on = members
-    .map((member) => `  on ${member.name} {\n    address ${member.address}:${DRBD_PORT};\n  }\n`)
+    .map((member) => `  on ${member.name} {\n    address ${dialAddresses[member.name] ?? `${member.address}:${DRBD_PORT}`};\n  }\n`)
     .join('');
   return `resource ${DRBD_RESOURCE} {
   device ${DRBD_DEVICE};

@@ -8,12 +8,21 @@ import { getContainerRuntimeClient } from 'testcontainers';
 import type { Account } from '../../workload/client.js';
 import { createInternalNetwork } from '../docker/internal-network.js';
 import { removeLabelled } from '../docker/labels.js';
-import { DRBD_DEVICE, DRBD_RESOURCE, OCFS2_CLUSTER, renderClusterConf, renderDrbdResource, type PairMember } from './config.js';
+import { proxySpecs, STORAGE_PROXY } from '../links/links.js';
+import { startToxiproxyContainer } from '../links/toxiproxy-container.js';
+import type { ToxiproxyLinks } from '../links/toxiproxy-links.js';
+import { DRBD_DEVICE, DRBD_PORT, DRBD_RESOURCE, OCFS2_CLUSTER, renderClusterConf, renderDrbdResource, type PairMember } from './config.js';
 import { formatDrbdState, parseProcDrbd, type DrbdState } from './status.js';
 import { UmlNode } from './uml-node.js';
 
 /** Host octets of the two nodes in the run's /24, the same as the container bed's primaries. */
 const NODE_OCTETS = { 'primary-1': 10, 'primary-2': 11 } as const;
+const TOXIPROXY_OCTET = 5;
+/**
+ * Port that primary-2 dials for primary-1, where nothing listens: the refused attempts leave
+ * primary-1 to dial every DRBD connection, through the storage proxy.
+ */
+const CLOSED_PORT = 7788;
 export type PairNodeName = keyof typeof NODE_OCTETS;
 const MAIL_ROOT = '/srv/mail';
 const STATE_POLL_MS = 250;
@@ -29,6 +38,11 @@ export interface DrbdPairOptions {
   logDir: string;
   /** Size of each node's DRBD backing disk in MiB; the initial full sync copies all of it. */
   diskMiB?: number;
+  /**
+   * Toxiproxy image that carries DRBD's replication link as the bed's `storage` proxy. Without
+   * it the nodes connect directly.
+   */
+  toxiproxy?: { image: string; real: boolean };
 }
 
 /** Milliseconds from the start of {@link DrbdPair.start} at which each stage was reached. */
@@ -59,6 +73,10 @@ export class DrbdPair {
     private readonly options: DrbdPairOptions,
     private readonly docker: Dockerode,
     readonly nodes: Record<PairNodeName, UmlNode>,
+    /** The storage proxy's server, when DRBD's link goes through it. */
+    readonly links: ToxiproxyLinks | undefined,
+    /** Address of the Toxiproxy server, meaningful only when {@link links} is set. */
+    readonly toxiproxyAddress: string,
   ) {}
 
   /**
@@ -75,10 +93,18 @@ export class DrbdPair {
     try {
       const network = `${options.runId}-net`;
       const prefix = await createInternalNetwork(docker, network, options.runId, options.log);
+      const toxiproxyAddress = `${prefix}.${TOXIPROXY_OCTET}`;
+      const links = options.toxiproxy
+        ? await startToxiproxyContainer({ ...options.toxiproxy, runId: options.runId, network, address: toxiproxyAddress, log: options.log })
+        : undefined;
       const start = (name: PairNodeName) =>
         UmlNode.start({ name, image: options.image, runId: options.runId, network, address: `${prefix}.${NODE_OCTETS[name]}`, log: options.log, logDir: options.logDir, diskMiB: options.diskMiB }, docker);
       const [first, second] = await Promise.all([start('primary-1'), start('primary-2')]);
-      pair = new DrbdPair(options, docker, { 'primary-1': first, 'primary-2': second });
+      pair = new DrbdPair(options, docker, { 'primary-1': first, 'primary-2': second }, links, toxiproxyAddress);
+      if (links) {
+        const storage = proxySpecs(0).filter((spec) => spec.name === STORAGE_PROXY);
+        await links.createProxies(storage, (node) => pair!.nodes[node as PairNodeName].address);
+      }
       pair.timings.booted = Date.now() - started;
       await pair.bootstrap(started);
       return pair;
@@ -99,9 +125,8 @@ export class DrbdPair {
 
   private async bootstrap(started: number): Promise<void> {
     const both = Object.values(this.nodes);
-    const resource = renderDrbdResource(this.members);
     const clusterConf = renderClusterConf(this.members);
-    await Promise.all(both.map((node) => this.configure(node, resource, clusterConf)));
+    await Promise.all(both.map((node) => this.configure(node, renderDrbdResource(this.members, this.dialAddresses(node.name)), clusterConf)));
 
     await Promise.all(both.map((node) => node.exec(`drbdadm create-md --force ${DRBD_RESOURCE} && drbdadm up ${DRBD_RESOURCE}`)));
     await this.waitForState((state) => state.connection === 'Connected', 'Connected', 60_000);
@@ -126,6 +151,17 @@ export class DrbdPair {
     await Promise.all(both.map((node) => this.startCourier(node)));
     this.timings.imapReady = Date.now() - started;
     this.options.log.info({ runId: this.options.runId, timings: this.timings }, 'Started DRBD pair');
+  }
+
+  /** The DRBD addresses a node's resource file gives in place of the members' own, to route the link through the storage proxy. */
+  private dialAddresses(node: string): Record<string, string> {
+    if (!this.links) return {};
+    const storage = proxySpecs(0).find((spec) => spec.name === STORAGE_PROXY)!;
+    if (storage.upstreamNode !== 'primary-2' || storage.upstreamPort !== DRBD_PORT) {
+      throw new Error(`the ${STORAGE_PROXY} proxy leads to ${storage.upstreamNode}:${storage.upstreamPort}, expected primary-2:${DRBD_PORT}`);
+    }
+    if (node === 'primary-1') return { 'primary-2': `${this.toxiproxyAddress}:${storage.listenPort}` };
+    return { 'primary-1': `${this.nodes['primary-1'].address}:${CLOSED_PORT}` };
   }
 
   private async configure(node: UmlNode, resource: string, clusterConf: string): Promise<void> {
