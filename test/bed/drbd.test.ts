@@ -14,8 +14,12 @@ import { labelled } from './docker.js';
 
 const ACCOUNT = { login: 'drbd-user', password: 'drbd-secret' };
 
+function imapOptions(host: string) {
+  return { host, port: 143, secure: false, auth: { user: ACCOUNT.login, pass: ACCOUNT.password }, logger: false as const };
+}
+
 function imapClient(host: string): ImapFlow {
-  return new ImapFlow({ host, port: 143, secure: false, auth: { user: ACCOUNT.login, pass: ACCOUNT.password }, logger: false });
+  return new ImapFlow(imapOptions(host));
 }
 
 describe('DRBD pair on UML nodes', () => {
@@ -29,7 +33,7 @@ describe('DRBD pair on UML nodes', () => {
     const logDir = await mkdtemp(join(tmpdir(), 'mailha-drbd-'));
     const log = pino({ level: 'info' }, pino.destination(join(logDir, 'mailha.log')));
     console.log(`DRBD pair ${runId}: node consoles and log in ${logDir}`);
-    pair = await DrbdPair.start({ runId, image: images['uml-node']!, accounts: [ACCOUNT], log, logDir, toxiproxy });
+    pair = await DrbdPair.start({ runId, image: images['uml-node']!, accounts: [ACCOUNT], log, logDir, toxiproxy, fencing: true });
     console.log(`DRBD pair timings (ms from start): ${JSON.stringify(pair.timings)}`);
   });
 
@@ -92,21 +96,71 @@ describe('DRBD pair on UML nodes', () => {
     expect(new Set(peers)).toEqual(new Set([pair.toxiproxyAddress]));
   });
 
-  // Breaks the pair, so it runs last. Without fencing both nodes keep writing (OCFS2's heartbeat
-  // writes every 2 s), so what DRBD does after the heal is logged, not asserted.
-  test('cut storage link is noticed by both nodes', async () => {
+  // The tests below run in this order: the cut fences primary-2, primary-1 serves alone, and
+  // primary-2 comes back.
+  const lonelyAppend: { uid?: number; uidValidity?: bigint; messageId?: string } = {};
+
+  test('cut storage link powers primary-2 off', async () => {
     const links = pair.links!;
     const cut = Date.now();
     for (const stream of ['upstream', 'downstream'] as const) {
       await links.addToxic(STORAGE_PROXY, { name: `cut-${stream}`, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } });
     }
     try {
-      await pair.waitForState((state) => state.connection !== 'Connected', 'a lost connection', 10_000);
-      console.log(`storage link cut noticed by both nodes after ${Date.now() - cut} ms: ${JSON.stringify(await pair.states())}`);
+      const deadline = Date.now() + 20_000;
+      while ((await pair.nodes['primary-2'].isRunning()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      const offAfter = Date.now() - cut;
+      // The fencer records its event after it has answered the handler.
+      while (pair.fencer!.events.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      console.log(`primary-2 powered off ${offAfter} ms after the cut; fence events: ${JSON.stringify(pair.fencer!.events)}`);
+      expect(await pair.nodes['primary-2'].isRunning(), 'primary-2 still runs 20 s after the cut').toBe(false);
+      expect(await pair.nodes['primary-1'].isRunning()).toBe(true);
+      expect(pair.fencer!.events[0]).toMatchObject({ requester: 'primary-1', victim: 'primary-2', answer: 7 });
     } finally {
       await links.reset();
     }
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
-    console.log(`5 s after the heal: ${JSON.stringify(await pair.states())}`);
+    const survivor = await pair.stateOf('primary-1');
+    console.log(`primary-1 after the fence: ${JSON.stringify(survivor)}`);
+    expect(survivor.role).toBe('Primary');
+    expect(survivor.disk).toBe('UpToDate');
+    expect(survivor.connection).not.toBe('StandAlone');
+  });
+
+  test('primary-1 accepts APPEND after the fence', async () => {
+    const messageId = `<${randomBytes(8).toString('hex')}@mailha.test>`;
+    const client = new ImapFlow({ ...imapOptions(pair.nodes['primary-1'].address), greetingTimeout: 60_000, socketTimeout: 120_000 });
+    const started = Date.now();
+    try {
+      await client.connect();
+      const appended = await client.append('INBOX', `From: drbd@mailha.test\r\nSubject: alone\r\nMessage-ID: ${messageId}\r\n\r\nwritten while primary-2 was off\r\n`);
+      console.log(`APPEND on primary-1 alone took ${Date.now() - started} ms: ${JSON.stringify(appended, (_, value) => (typeof value === 'bigint' ? String(value) : value))}`);
+      expect(appended).toMatchObject({ uid: expect.any(Number) });
+      Object.assign(lonelyAppend, { uid: (appended as { uid: number }).uid, uidValidity: (appended as { uidValidity: bigint }).uidValidity, messageId });
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  });
+
+  test('primary-2 rejoins with the same mail and UIDs', async () => {
+    expect(lonelyAppend.uid, 'the APPEND on primary-1 alone succeeded').toBeDefined();
+    const started = Date.now();
+    await pair.rejoin('primary-2');
+    console.log(`primary-2 rejoined (resync, mount, Courier) in ${Date.now() - started} ms: ${JSON.stringify(await pair.states())}`);
+
+    const state = await pair.stateOf('primary-2');
+    expect(state.connection).toBe('Connected');
+    expect(state.role).toBe('Primary');
+    expect(state.disk).toBe('UpToDate');
+
+    const reader = imapClient(pair.nodes['primary-2'].address);
+    try {
+      await reader.connect();
+      const mailbox = await reader.mailboxOpen('INBOX', { readOnly: true });
+      expect(mailbox.uidValidity).toBe(lonelyAppend.uidValidity);
+      const found = await reader.fetchOne(String(lonelyAppend.uid), { envelope: true }, { uid: true });
+      expect((found as { envelope: { messageId: string } }).envelope.messageId).toBe(lonelyAppend.messageId);
+    } finally {
+      await reader.logout().catch(() => reader.close());
+    }
   });
 });

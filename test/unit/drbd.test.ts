@@ -91,3 +91,20 @@ describe('DRBD resource file with a proxy', () => {
     expect(text).toContain('on primary-2 {\n    address 10.213.7.5:7789;\n  }');
   });
 });
+
+describe('DRBD resource file with fencing', () => {
+  const text = renderDrbdResource(MEMBERS, {}, '/mailha/fence-peer 3');
+
+  it('freezes IO and calls the handler', () => {
+    expect(text).toMatch(/disk \{[^}]*fencing resource-and-stonith;[^}]*\}/);
+    expect(text).toContain('handlers {\n    fence-peer "/mailha/fence-peer 3";\n  }');
+  });
+
+  it('has no fencing without a handler', () => {
+    expect(renderDrbdResource(MEMBERS)).not.toMatch(/fencing|handlers/);
+  });
+
+  it('rejects a handler with a double quote', () => {
+    expect(() => renderDrbdResource(MEMBERS, {}, 'echo "x"')).toThrow(/double quote/);
+  });
+});

@@ -27,12 +27,22 @@ export const OCFS2_CLUSTER = 'mailha';
  * Split-brain recovery is automatic only where no data can be lost (`discard-zero-changes`,
  * `discard-secondary`); with two primaries that both wrote, the nodes stay disconnected.
  *
+ * With `fencePeer`, DRBD freezes IO when it loses the peer and runs that command
+ * (`resource-and-stonith`); IO resumes when it exits 7, "peer powered off".
+ *
  * `dialAddresses` replaces the `IP:PORT` this node's file gives for a member. A node binds to its
  * own entry and dials the peer's, so each node's file may name the peer differently, for example
  * through a proxy. DRBD 8.4.11 connects with files that differ this way and accepts connections
  * from the proxy's address (seen in test/bed/drbd.test.ts).
  */
-export function renderDrbdResource(members: readonly [PairMember, PairMember], dialAddresses: Readonly<Record<string, string>> = {}): string {
+export function renderDrbdResource(
+  members: readonly [PairMember, PairMember],
+  dialAddresses: Readonly<Record<string, string>> = {},
+  fencePeer?: string,
+): string {
+  if (fencePeer?.includes('"')) throw new Error(`fence-peer command must not contain a double quote: ${fencePeer}`);
+  const fencing = fencePeer ? `    fencing resource-and-stonith;\n` : '';
+  const handlers = fencePeer ? `  handlers {\n    fence-peer "${fencePeer}";\n  }\n` : '';
   const on = members
     .map((member) => `  on ${member.name} {\n    address ${dialAddresses[member.name] ?? `${member.address}:${DRBD_PORT}`};\n  }\n`)
     .join('');
@@ -53,8 +63,8 @@ export function renderDrbdResource(members: readonly [PairMember, PairMember], d
   disk {
     c-plan-ahead 0;
     resync-rate 400M;
-  }
-${on}}
+${fencing}  }
+${handlers}${on}}
 `;
 }
 

@@ -2,6 +2,8 @@
  * Two UML nodes with real DRBD in dual-primary mode (protocol C), OCFS2 on the o2cb stack on
  * top, and Courier serving IMAP from the shared file system on both.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { getContainerRuntimeClient } from 'testcontainers';
@@ -13,6 +15,7 @@ import { startToxiproxyContainer } from '../links/toxiproxy-container.js';
 import type { ToxiproxyLinks } from '../links/toxiproxy-links.js';
 import { DRBD_DEVICE, DRBD_PORT, DRBD_RESOURCE, OCFS2_CLUSTER, renderClusterConf, renderDrbdResource, type PairMember } from './config.js';
 import { formatDrbdState, parseProcDrbd, type DrbdState } from './status.js';
+import { StonithFencer } from './stonith.js';
 import { UmlNode } from './uml-node.js';
 
 /** Host octets of the two nodes in the run's /24, the same as the container bed's primaries. */
@@ -43,7 +46,19 @@ export interface DrbdPairOptions {
    * it the nodes connect directly.
    */
   toxiproxy?: { image: string; real: boolean };
+  /**
+   * Fence the peer on a lost connection: DRBD freezes IO and its fence-peer handler has the bed
+   * power the peer off (see {@link StonithFencer}). Without it, DRBD does no fencing.
+   */
+  fencing?: boolean;
 }
+
+/**
+ * Seconds each node's fence-peer handler waits before it asks the bed to power the peer off.
+ * When both lose the link at once, primary-1 asks first and primary-2 is powered off while it
+ * waits, so exactly one node survives.
+ */
+const FENCE_DELAY_SECONDS: Record<PairNodeName, number> = { 'primary-1': 0, 'primary-2': 3 };
 
 /** Milliseconds from the start of {@link DrbdPair.start} at which each stage was reached. */
 export interface PairTimings {
@@ -67,6 +82,8 @@ const O2CB_TIMEOUTS = { deadThreshold: 7, idleTimeoutMs: 10_000, keepaliveDelayM
 
 export class DrbdPair {
   readonly timings: Partial<PairTimings> = {};
+  /** Set when the pair fences; its `events` list every fence request. */
+  readonly fencer: StonithFencer | undefined;
   private closed = false;
 
   private constructor(
@@ -77,7 +94,9 @@ export class DrbdPair {
     readonly links: ToxiproxyLinks | undefined,
     /** Address of the Toxiproxy server, meaningful only when {@link links} is set. */
     readonly toxiproxyAddress: string,
-  ) {}
+  ) {
+    if (options.fencing) this.fencer = new StonithFencer([nodes['primary-1'], nodes['primary-2']], options.log);
+  }
 
   /**
    * Creates an internal network and both nodes, then builds the storage stack from empty disks:
@@ -106,6 +125,7 @@ export class DrbdPair {
         await links.createProxies(storage, (node) => pair!.nodes[node as PairNodeName].address);
       }
       pair.timings.booted = Date.now() - started;
+      pair.fencer?.start();
       await pair.bootstrap(started);
       return pair;
     } catch (error) {
@@ -125,8 +145,7 @@ export class DrbdPair {
 
   private async bootstrap(started: number): Promise<void> {
     const both = Object.values(this.nodes);
-    const clusterConf = renderClusterConf(this.members);
-    await Promise.all(both.map((node) => this.configure(node, renderDrbdResource(this.members, this.dialAddresses(node.name)), clusterConf)));
+    await Promise.all(both.map((node) => this.configure(node)));
 
     await Promise.all(both.map((node) => node.exec(`drbdadm create-md --force ${DRBD_RESOURCE} && drbdadm up ${DRBD_RESOURCE}`)));
     await this.waitForState((state) => state.connection === 'Connected', 'Connected', 60_000);
@@ -164,7 +183,12 @@ export class DrbdPair {
     return { 'primary-1': `${this.nodes['primary-1'].address}:${CLOSED_PORT}` };
   }
 
-  private async configure(node: UmlNode, resource: string, clusterConf: string): Promise<void> {
+  /** Writes the DRBD resource, cluster.conf and the accounts into the guest, whose /etc is new at every boot. */
+  private async configure(node: UmlNode): Promise<void> {
+    const name = node.name as PairNodeName;
+    const fencePeer = this.options.fencing ? `/mailha/fence-peer ${FENCE_DELAY_SECONDS[name]}` : undefined;
+    const resource = renderDrbdResource(this.members, this.dialAddresses(name), fencePeer);
+    const clusterConf = renderClusterConf(this.members);
     const accounts = this.options.accounts.map((account) => `${account.login} ${account.password}\n`).join('');
     await node.exec(
       [
@@ -210,6 +234,33 @@ export class DrbdPair {
     );
   }
 
+  /**
+   * Powers a node on again after a kill or fence and brings it back into the pair: DRBD up on the
+   * disk it kept, a resync from the peer until both are UpToDate, then Primary, OCFS2 mounted and
+   * Courier started. The peer must be running and Primary.
+   */
+  async rejoin(name: PairNodeName): Promise<void> {
+    const node = this.nodes[name];
+    const started = Date.now();
+    this.options.log.info({ node: name }, 'Rejoining DRBD pair...');
+    await node.powerOn();
+    await this.configure(node);
+    await node.exec(`drbdadm up ${DRBD_RESOURCE}`);
+    const diskMiB = this.options.diskMiB ?? 256;
+    await this.waitForState((state) => state.connection === 'Connected' && state.disk === 'UpToDate' && state.peerDisk === 'UpToDate', 'Connected UpToDate/UpToDate', 60_000 + diskMiB * 200);
+    const upToDateMs = Date.now() - started;
+    await node.exec(`drbdadm primary ${DRBD_RESOURCE}`);
+    await this.startO2cb(node);
+    await this.mount(node);
+    await this.startCourier(node);
+    this.options.log.info({ node: name, upToDateMs, imapReadyMs: Date.now() - started }, 'Rejoined DRBD pair');
+  }
+
+  /** Reads one node's DRBD state from its kernel. */
+  async stateOf(name: PairNodeName): Promise<DrbdState> {
+    return parseProcDrbd(await this.nodes[name].readProc('drbd'));
+  }
+
   /** Reads the DRBD state of each node from its kernel. */
   async states(): Promise<Record<PairNodeName, DrbdState>> {
     const read = async (node: UmlNode) => parseProcDrbd(await node.readProc('drbd'));
@@ -234,10 +285,24 @@ export class DrbdPair {
     throw new Error(`DRBD did not reach ${description} on both nodes within ${timeoutMs} ms (last seen ${seen})`);
   }
 
+  /** Writes each running node's kernel log to `<node>.dmesg` in the log directory; failures are logged, not thrown. */
+  private async saveKernelLogs(): Promise<void> {
+    for (const node of Object.values(this.nodes)) {
+      try {
+        if (!(await node.isRunning())) continue;
+        await writeFile(join(this.options.logDir, `${node.name}.dmesg`), await node.exec('dmesg', 10_000));
+      } catch (error) {
+        this.options.log.warn({ node: node.name, err: error }, 'Failed to save kernel log');
+      }
+    }
+  }
+
   /** Removes both nodes and the network. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.fencer?.stop();
+    await this.saveKernelLogs();
     const report = await removeLabelled(this.docker, this.options.runId);
     for (const problem of report.errors) this.options.log.warn({ runId: this.options.runId, problem }, 'Failed to remove a DRBD pair resource');
     this.options.log.info({ runId: this.options.runId, containers: report.containers.length, networks: report.networks.length }, 'Removed DRBD pair');

@@ -79,6 +79,18 @@ export class UmlNode {
     return this.container.getId();
   }
 
+  /** Whether the container, and so the guest kernel, runs; false after {@link kill} or a guest power-off or panic. */
+  async isRunning(): Promise<boolean> {
+    const { State } = await this.docker.getContainer(this.containerId).inspect();
+    return State.Running;
+  }
+
+  /** Runs a command in the container (not the guest) and returns its exit code and output. */
+  async execInContainer(command: string[]): Promise<{ exitCode: number; output: string }> {
+    const result = await this.container.exec(command);
+    return { exitCode: result.exitCode, output: result.output };
+  }
+
   /**
    * Creates the node's container and waits until the guest's command agent runs.
    *
