@@ -6,7 +6,7 @@ import { installPackages } from './debootstrap.js';
 import { run } from './exec.js';
 import type { GuestSpec } from './recipe.js';
 
-/** Where a guest build reads from and writes to. */
+/** Inputs and output location of a guest build. */
 export interface GuestBuildContext {
   /** Root of the image tree being built; the guest image is written into it. */
   imageRoot: string;
@@ -20,9 +20,9 @@ export interface GuestBuildContext {
 }
 
 /**
- * Builds the guest tree from the minbase tarball, installs the guest packages, runs the guest
- * commands, copies kernel modules from the image tree and indexes them with depmod, then
- * writes the tree as an ext4 image of its used size plus `freeMiB` to `output` in the image.
+ * Builds the guest tree from the minbase tarball with the guest packages and commands. Kernel
+ * modules from the image tree are copied in and indexed with depmod. The tree is then written
+ * to `output` in the image as an ext4 image of its used size plus `freeMiB`.
  * Needs root and the host's `mkfs.ext4` (e2fsprogs 1.43 or later, for `-d`).
  *
  * @throws CommandError naming the step that failed.

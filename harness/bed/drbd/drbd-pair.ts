@@ -39,7 +39,7 @@ export interface DrbdPairOptions {
   log: Logger;
   /** Directory for one `<node>.log` per node with its console. */
   logDir: string;
-  /** Size of each node's DRBD backing disk in MiB; the initial full sync copies all of it. */
+  /** Size of each node's DRBD backing disk in MiB. The initial full sync copies all of it. */
   diskMiB?: number;
   /**
    * Toxiproxy image that carries DRBD's replication link as the bed's `storage` proxy. Without
@@ -82,7 +82,7 @@ const O2CB_TIMEOUTS = { deadThreshold: 7, idleTimeoutMs: 10_000, keepaliveDelayM
 
 export class DrbdPair {
   readonly timings: Partial<PairTimings> = {};
-  /** Set when the pair fences; its `events` list every fence request. */
+  /** Fencer of the pair, set when `fencing` is on. Its `events` list every fence request. */
   readonly fencer: StonithFencer | undefined;
   private closed = false;
 
@@ -163,7 +163,7 @@ export class DrbdPair {
       120_000,
     );
     await Promise.all(both.map((node) => this.startO2cb(node)));
-    // One at a time: each mount joins the heartbeat and takes a slot; ocfs2 serialises this anyway.
+    // One at a time, so each node joins the heartbeat and the lock domain alone.
     for (const node of both) await this.mount(node);
     this.timings.mounted = Date.now() - started;
 
@@ -172,7 +172,7 @@ export class DrbdPair {
     this.options.log.info({ runId: this.options.runId, timings: this.timings }, 'Started DRBD pair');
   }
 
-  /** The DRBD addresses a node's resource file gives in place of the members' own, to route the link through the storage proxy. */
+  /** Returns the addresses that replace the members' own in a node's resource file, so DRBD's link crosses the storage proxy. */
   private dialAddresses(node: string): Record<string, string> {
     if (!this.links) return {};
     const storage = proxySpecs(0).find((spec) => spec.name === STORAGE_PROXY)!;
@@ -309,7 +309,7 @@ export class DrbdPair {
   }
 }
 
-/** A shell step that writes `content` to `path` with `mode`, through a quoted here-document. */
+/** Returns a shell step that writes `content` to `path` with `mode` through a quoted here-document. */
 function writeFileScript(path: string, content: string, mode: string): string {
   const marker = 'MAILHA_EOF';
   if (content.includes(marker)) throw new Error(`${path}: content contains the here-document marker ${marker}`);

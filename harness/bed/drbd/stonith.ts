@@ -1,15 +1,15 @@
 /**
- * The bed's STONITH stand-in: answers the DRBD fence-peer handler of each node by powering the
- * peer off (killing its container), as a power switch would.
+ * The bed's STONITH stand-in. It handles the fence requests of each node's DRBD fence-peer
+ * handler by powering the peer off (killing its container), as a power switch would.
  */
 import type { Logger } from 'pino';
 import type { UmlNode } from './uml-node.js';
 
-/** How long one `mailha-fence wait` blocks in a container before the loop asks again. */
+/** Seconds one `mailha-fence wait` blocks in a container before the loop calls it again. */
 const WAIT_SECONDS = 5;
-/** The fence-peer exit code that tells DRBD 8.4 the peer was powered off, so IO may resume. */
+/** Exit code of a fence-peer handler for "peer powered off" in DRBD 8.4, after which IO resumes. */
 export const PEER_POWERED_OFF = 7;
-/** The exit code for a fence request that was not carried out; DRBD keeps IO frozen. */
+/** Exit code for a fence request that was not carried out. DRBD then keeps IO frozen. */
 const FENCE_FAILED = 1;
 
 /** One fence request and what the bed did with it. */
@@ -25,8 +25,8 @@ export interface FenceEvent {
 
 /**
  * Watches both nodes for fence requests while started. Requests are handled one at a time, so
- * when both nodes ask at once the first one to reach the bed wins, and the other's request is
- * dropped: its node is off by then.
+ * when both nodes send one at once, the first to reach the bed wins. The other request is
+ * dropped because its node is off by then.
  */
 export class StonithFencer {
   readonly events: FenceEvent[] = [];
@@ -45,7 +45,7 @@ export class StonithFencer {
     this.loops = this.nodes.map((node) => this.watch(node));
   }
 
-  /** Stops watching; returns after each node's current wait ends (at most 5 s). */
+  /** Stops watching and returns once each node's current wait has ended, within 5 s. */
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
@@ -60,7 +60,7 @@ export class StonithFencer {
       }
       const result = await node.execInContainer(['/usr/local/sbin/mailha-fence', 'wait', '-t', String(WAIT_SECONDS)]).catch(() => undefined);
       if (!result || result.exitCode !== 0) {
-        // Exit 3 means no request; anything else (a killed container) is retried after a pause.
+        // Exit 3 means no request came. Other failures, such as a killed container, are retried after a pause.
         if (result?.exitCode !== 3) await sleep(500);
         continue;
       }
@@ -92,7 +92,7 @@ export class StonithFencer {
     try {
       await requester.execInContainer(['/usr/local/sbin/mailha-fence', 'answer', id, String(event.answer)]);
     } catch (error) {
-      event.detail += `; answering the handler failed: ${(error as Error).message}`;
+      event.detail += `; sending the exit code to the handler failed: ${(error as Error).message}`;
     }
     this.record(event);
   }

@@ -16,7 +16,7 @@ const READY_LINE = 'mailha-guest: ready';
 const BOOT_TIMEOUT_MS = 90_000;
 /** The mconsole socket of the guest, under the `uml_dir` the entry script passes to the kernel. */
 const MCONSOLE_SOCKET = '/var/lib/mailha-node/uml/node/mconsole';
-/** Size of the exec-enabled tmpfs that holds the guest's memory file; above the guest's memory. */
+/** Size of the exec-enabled tmpfs that contains the guest's memory file, so larger than the guest's memory. */
 const MEMORY_TMPFS = 'rw,exec,size=400m';
 
 /** Settings of one node. */
@@ -79,7 +79,7 @@ export class UmlNode {
     return this.container.getId();
   }
 
-  /** Whether the container, and so the guest kernel, runs; false after {@link kill} or a guest power-off or panic. */
+  /** Returns whether the container, and so the guest kernel, runs. False after {@link kill}, a guest power-off or a panic. */
   async isRunning(): Promise<boolean> {
     const { State } = await this.docker.getContainer(this.containerId).inspect();
     return State.Running;
@@ -170,7 +170,7 @@ export class UmlNode {
     for (;;) {
       const probe = await this.container.exec(['/usr/local/sbin/mailha-guest-exec', '-t', '2', 'true']).catch(() => undefined);
       if (probe?.exitCode === 0) break;
-      if (Date.now() > deadline) throw new Error(`The guest of ${this.name} (container ${this.containerId.slice(0, 12)}) did not answer within ${BOOT_TIMEOUT_MS} ms after start`);
+      if (Date.now() > deadline) throw new Error(`The guest of ${this.name} (container ${this.containerId.slice(0, 12)}) did not run a command within ${BOOT_TIMEOUT_MS} ms after start`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     this.options.log.info({ node: this.name, containerId: this.containerId.slice(0, 12) }, 'Started UML node');

@@ -8,7 +8,7 @@ import { ToxiproxyLinks } from './toxiproxy-links.js';
 const TOXIPROXY_API_PORT = 8474;
 const START_TIMEOUT_MS = 90_000;
 
-/** Where and how to start the server. */
+/** Settings of the Toxiproxy container. */
 export interface ToxiproxyContainerOptions {
   image: string;
   /** True when `image` is Shopify's Toxiproxy, which takes its listen address as flags. */
