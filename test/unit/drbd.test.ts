@@ -76,11 +76,14 @@ describe('parseProcDrbd', () => {
   });
 });
 
-describe('uml-node Courier script', () => {
-  it('is the courier image entrypoint, byte for byte', async () => {
-    const guest = await readFile('images/uml-node/rootfs/opt/mailha-node/courier-start');
-    const courier = await readFile('images/courier/rootfs/usr/local/sbin/mailha-courier-start');
-    expect(guest.equals(courier), 'images/uml-node/rootfs/opt/mailha-node/courier-start differs from the courier image script; copy it again').toBe(true);
+describe('uml-node scripts shared with the courier image', () => {
+  it.each([
+    ['courier-start', 'mailha-courier-start'],
+    ['sync-push', 'mailha-sync-push'],
+  ])('%s equals the courier image copy', async (guestName, courierName) => {
+    const guest = await readFile(`images/uml-node/rootfs/opt/mailha-node/${guestName}`);
+    const courier = await readFile(`images/courier/rootfs/usr/local/sbin/${courierName}`);
+    expect(guest.equals(courier), `images/uml-node/rootfs/opt/mailha-node/${guestName} differs from images/courier/rootfs/usr/local/sbin/${courierName}; copy it again`).toBe(true);
   });
 });
 

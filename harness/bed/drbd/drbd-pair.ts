@@ -42,10 +42,12 @@ export interface DrbdPairOptions {
   /** Size of each node's DRBD backing disk in MiB. The initial full sync copies all of it. */
   diskMiB?: number;
   /**
-   * Toxiproxy image that carries DRBD's replication link as the bed's `storage` proxy. Without
-   * it the nodes connect directly.
+   * Toxiproxy image that {@link DrbdPair.start} runs to carry DRBD's replication link as the
+   * bed's `storage` proxy. Without it the nodes connect directly.
    */
   toxiproxy?: { image: string; real: boolean };
+  /** More files written into each guest at every boot, such as the rsync password. */
+  extraFiles?: Array<{ path: string; content: string; mode: string }>;
   /**
    * Fence the peer on a lost connection: DRBD freezes IO and its fence-peer handler has the bed
    * power the peer off (see {@link StonithFencer}). Without it, DRBD does no fencing.
@@ -60,7 +62,19 @@ export interface DrbdPairOptions {
  */
 const FENCE_DELAY_SECONDS: Record<PairNodeName, number> = { 'primary-1': 0, 'primary-2': 3 };
 
-/** Milliseconds from the start of {@link DrbdPair.start} at which each stage was reached. */
+/** Network, Docker client and proxy server that a pair's nodes use. */
+export interface PairPlacement {
+  docker: Dockerode;
+  /** Name of the run's internal network. */
+  network: string;
+  /** First three octets of the network; the nodes take host octets 10 and 11. */
+  prefix: string;
+  /** Toxiproxy server with the storage proxy; without it the nodes connect directly. */
+  links?: ToxiproxyLinks;
+  toxiproxyAddress: string;
+}
+
+/** Milliseconds from the start of {@link DrbdPair.startOn} at which each stage was reached. */
 export interface PairTimings {
   /** Both guests run their command agents. */
   booted: number;
@@ -99,41 +113,54 @@ export class DrbdPair {
   }
 
   /**
-   * Creates an internal network and both nodes, then builds the storage stack from empty disks:
-   * DRBD metadata, an initial full sync from primary-1, both Primary, OCFS2 formatted on
-   * primary-1 and mounted on both, Courier started on both. On any failure it removes what it
-   * created and rethrows.
+   * Creates an internal network, a Toxiproxy server with the storage proxy when
+   * `options.toxiproxy` is set, and the pair on them (see {@link startOn}). On any failure it
+   * removes what it created and rethrows.
    */
   static async start(options: DrbdPairOptions): Promise<DrbdPair> {
-    const started = Date.now();
     const client = await getContainerRuntimeClient();
     const docker = (client.container as unknown as { dockerode: Dockerode }).dockerode;
-    let pair: DrbdPair | undefined;
     try {
       const network = `${options.runId}-net`;
       const prefix = await createInternalNetwork(docker, network, options.runId, options.log);
       const toxiproxyAddress = `${prefix}.${TOXIPROXY_OCTET}`;
-      const links = options.toxiproxy
-        ? await startToxiproxyContainer({ ...options.toxiproxy, runId: options.runId, network, address: toxiproxyAddress, log: options.log })
-        : undefined;
-      const start = (name: PairNodeName) =>
-        UmlNode.start({ name, image: options.image, runId: options.runId, network, address: `${prefix}.${NODE_OCTETS[name]}`, log: options.log, logDir: options.logDir, diskMiB: options.diskMiB }, docker);
-      const [first, second] = await Promise.all([start('primary-1'), start('primary-2')]);
-      pair = new DrbdPair(options, docker, { 'primary-1': first, 'primary-2': second }, links, toxiproxyAddress);
-      if (links) {
+      let links: ToxiproxyLinks | undefined;
+      if (options.toxiproxy) {
+        links = await startToxiproxyContainer({ ...options.toxiproxy, runId: options.runId, network, address: toxiproxyAddress, log: options.log });
         const storage = proxySpecs(0).filter((spec) => spec.name === STORAGE_PROXY);
-        await links.createProxies(storage, (node) => pair!.nodes[node as PairNodeName].address);
+        await links.createProxies(storage, (node) => `${prefix}.${NODE_OCTETS[node as PairNodeName]}`);
       }
-      pair.timings.booted = Date.now() - started;
-      pair.fencer?.start();
-      await pair.bootstrap(started);
-      return pair;
+      return await DrbdPair.startOn({ docker, network, prefix, links, toxiproxyAddress }, options);
     } catch (error) {
       options.log.error({ err: error, runId: options.runId }, 'Failed to start DRBD pair');
-      if (pair) await pair.close();
-      else await removeLabelled(docker, options.runId);
+      await removeLabelled(docker, options.runId);
       throw error;
     }
+  }
+
+  /**
+   * Starts both nodes on an existing network and builds the storage stack from empty disks:
+   * DRBD metadata, an initial full sync from primary-1, both Primary, OCFS2 formatted on
+   * primary-1 and mounted on both, Courier started on both. With `placement.links`, the storage
+   * proxy must already lead to primary-2. The caller removes the containers on failure, as they
+   * carry the run's labels.
+   */
+  static async startOn(placement: PairPlacement, options: DrbdPairOptions): Promise<DrbdPair> {
+    const started = Date.now();
+    const { docker, network, prefix } = placement;
+    const start = (name: PairNodeName) =>
+      UmlNode.start({ name, image: options.image, runId: options.runId, network, address: `${prefix}.${NODE_OCTETS[name]}`, log: options.log, logDir: options.logDir, diskMiB: options.diskMiB }, docker);
+    const [first, second] = await Promise.all([start('primary-1'), start('primary-2')]);
+    const pair = new DrbdPair(options, docker, { 'primary-1': first, 'primary-2': second }, placement.links, placement.toxiproxyAddress);
+    pair.timings.booted = Date.now() - started;
+    pair.fencer?.start();
+    try {
+      await pair.bootstrap(started);
+    } catch (error) {
+      await pair.fencer?.stop();
+      throw error;
+    }
+    return pair;
   }
 
   private get members(): [PairMember, PairMember] {
@@ -196,6 +223,7 @@ export class DrbdPair {
         'install -d -m 0755 /etc/ocfs2',
         writeFileScript('/etc/ocfs2/cluster.conf', clusterConf, '0644'),
         writeFileScript('/etc/mailha/accounts', accounts, '0600'),
+        ...(this.options.extraFiles ?? []).map((file) => writeFileScript(file.path, file.content, file.mode)),
       ].join('\n'),
     );
   }
@@ -254,6 +282,34 @@ export class DrbdPair {
     await this.mount(node);
     await this.startCourier(node);
     this.options.log.info({ node: name, upToDateMs, imapReadyMs: Date.now() - started }, 'Rejoined DRBD pair');
+  }
+
+  /**
+   * Powers nodes on again and brings them into service. A node whose peer runs rejoins it (see
+   * {@link rejoin}). Two nodes, or one whose peer is off, come up together or alone: DRBD up on
+   * the disks they kept, Connected when both run, then Primary, OCFS2 and Courier. Alone, the
+   * promotion calls the fence-peer handler, so it succeeds only with fencing on and an UpToDate
+   * or Consistent disk, as on real hardware.
+   */
+  async restart(names: readonly PairNodeName[]): Promise<void> {
+    const peerOf = (name: PairNodeName): PairNodeName => (name === 'primary-1' ? 'primary-2' : 'primary-1');
+    if (names.length === 1 && (await this.nodes[peerOf(names[0]!)].isRunning())) {
+      await this.rejoin(names[0]!);
+      return;
+    }
+    const nodes = names.map((name) => this.nodes[name]);
+    this.options.log.info({ nodes: names }, 'Restarting DRBD nodes...');
+    await Promise.all(nodes.map((node) => node.powerOn()));
+    await Promise.all(nodes.map((node) => this.configure(node)));
+    await Promise.all(nodes.map((node) => node.exec(`drbdadm up ${DRBD_RESOURCE}`)));
+    if (nodes.length === 2) {
+      await this.waitForState((state) => state.connection === 'Connected' && state.disk === 'UpToDate' && state.peerDisk === 'UpToDate', 'Connected UpToDate/UpToDate', 120_000);
+    }
+    for (const node of nodes) await node.exec(`drbdadm primary ${DRBD_RESOURCE}`, 90_000);
+    await Promise.all(nodes.map((node) => this.startO2cb(node)));
+    for (const node of nodes) await this.mount(node);
+    await Promise.all(nodes.map((node) => this.startCourier(node)));
+    this.options.log.info({ nodes: names }, 'Restarted DRBD nodes');
   }
 
   /** Reads one node's DRBD state from its kernel. */

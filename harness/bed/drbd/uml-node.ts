@@ -63,7 +63,8 @@ class UmlContainer extends StaticIpContainer {
 export class UmlNode {
   private constructor(
     private readonly options: UmlNodeOptions,
-    private readonly container: StartedTestContainer,
+    /** The node's container, for Docker operations that do not reach into the guest. */
+    readonly container: StartedTestContainer,
     private readonly docker: Dockerode,
   ) {}
 
@@ -155,6 +156,9 @@ export class UmlNode {
 
   /** Powers the node off at once: SIGKILL to every process of the container, the guest kernel included. */
   async kill(): Promise<void> {
+    // Docker refuses to kill a paused container; a power switch does not care.
+    const { State } = await this.docker.getContainer(this.containerId).inspect();
+    if (State.Paused) await this.docker.getContainer(this.containerId).unpause();
     await this.docker.getContainer(this.containerId).kill({ signal: 'SIGKILL' });
     this.options.log.info({ node: this.name, containerId: this.containerId.slice(0, 12) }, 'Killed UML node');
   }
