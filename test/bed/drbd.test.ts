@@ -1,6 +1,6 @@
 /** Two UML nodes with real DRBD (dual primary) and OCFS2 under Courier: the storage foundation. */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
@@ -10,6 +10,8 @@ import { DrbdPair, type PairNodeName } from '../../harness/bed/drbd/drbd-pair.js
 import { findRealToxiproxyImage } from '../../harness/bed/docker/toxiproxy-image.js';
 import { STORAGE_PROXY } from '../../harness/bed/links/links.js';
 import { ensureImages } from '../../harness/images/index.js';
+import { runScenario } from '../../harness/runner/run-scenario.js';
+import { loadScenario } from '../../harness/scenario/load.js';
 import { labelled } from './docker.js';
 
 const ACCOUNT = { login: 'drbd-user', password: 'drbd-secret' };
@@ -162,5 +164,25 @@ describe('DRBD pair on UML nodes', () => {
     } finally {
       await reader.logout().catch(() => reader.close());
     }
+  });
+});
+
+describe('drbd-one-primary-dies scenario', () => {
+  test('scenario is valid on real DRBD', async () => {
+    const file = 'scenarios/drbd-one-primary-dies.yaml';
+    const outDir = await mkdtemp(join(tmpdir(), 'mailha-scenario-'));
+    const outcome = await runScenario({ scenario: await loadScenario(file), file, outDir });
+    const checks = outcome.result.checks.map((check) => `${check.verdict} ${check.name}: ${check.summary}`).join('\n');
+
+    expect(outcome.result.error, checks).toBeUndefined();
+    for (const check of outcome.result.checks) expect(check.verdict, `${check.name}: ${check.summary}`).toBe('valid');
+    const standIns = outcome.result.standIns.map((standIn) => standIn.component);
+    expect(standIns.some((component) => component.includes('shared storage'))).toBe(false);
+    expect(standIns.some((component) => component.startsWith('DRBD fencing'))).toBe(true);
+
+    const log = await readFile(join(outcome.dir, 'mailha.log'), 'utf8');
+    const fences = log.split('\n').filter((line) => line.includes('"Fenced DRBD peer"')).map((line) => JSON.parse(line));
+    expect(fences, 'fence requests handled by the bed').toContainEqual(expect.objectContaining({ requester: 'primary-2', victim: 'primary-1', answer: 7 }));
+    expect(await labelled(`mailha.run=${outcome.result.runId}`)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 });

@@ -55,7 +55,7 @@ export class NodeCommandError extends Error {
 export const SHARED_VOLUME_STAND_IN: StandIn = {
   component: 'site A shared storage: one Docker volume mounted by both primaries',
   standsFor: 'DRBD-replicated block device with a cluster file system (OCFS2 or GFS2)',
-  reason: 'the host kernel has no DRBD or cluster file system, and the bed has no DRBD storage mode yet',
+  reason: 'the scenario\'s topology.storage is shared-volume; set it to drbd to run the primaries on real DRBD with OCFS2',
 };
 
 export const STONITH_STAND_IN: StandIn = {
@@ -276,7 +276,7 @@ export class DockerBed implements Bed {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Stops the fencer and saves the guests' kernel logs; it removes the whole run's containers.
+    // Stops the fencer, saves the guests' kernel logs and removes the whole run's containers.
     await this.pair?.close().catch((error: unknown) => this.options.log.warn({ err: error, runId: this.runId }, 'Failed to close DRBD pair'));
     const report = await removeLabelled(this.docker, this.runId);
     this.running.clear();
