@@ -158,6 +158,8 @@ export class DockerBed implements Bed {
     await this.onEachNode(nodes, 'Stopped node', false, (container) => container.stop({ t: STOP_GRACE_SECONDS }));
   }
 
+  // NOTE: with DRBD storage, a paused primary stops answering DRBD's pings, so its peer fences
+  // it and the bed kills its container; a later resume then fails on a stopped container.
   async pause(nodes: readonly NodeName[]): Promise<void> {
     await this.onEachNode(nodes, 'Paused node', false, (container) => container.pause());
   }

@@ -297,6 +297,7 @@ export class DrbdPair {
       await this.rejoin(names[0]!);
       return;
     }
+    // NOTE: this path (both nodes, or one whose peer is off) has not been run by any test yet.
     const nodes = names.map((name) => this.nodes[name]);
     this.options.log.info({ nodes: names }, 'Restarting DRBD nodes...');
     await Promise.all(nodes.map((node) => node.powerOn()));
