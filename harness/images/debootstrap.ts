@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheDir } from './cache.js';
+import { buildGuestImage } from './guest.js';
 import { run } from './exec.js';
 import { resolveDebianMirror } from './mirror.js';
 import { BUILDER_VERSION, DEBIAN_SUITE, type Recipe } from './recipe.js';
@@ -51,11 +52,14 @@ export async function buildWithDebootstrap(recipe: Recipe, tag: string, hash: st
     await mkdir(root);
     await run('Unpacking the base rootfs', 'tar', ['-xpf', baseTarball, '--numeric-owner', '-C', root]);
 
-    await installPackages(root, recipe, progress);
+    await installPackages(root, recipe.packages, `image ${recipe.name}`, progress);
     for (const command of recipe.run) {
       await run(`Running "${command}" in image ${tag}`, 'chroot', [root, '/bin/sh', '-c', command]);
     }
     await applyOverlay(root, recipe);
+    if (recipe.guest) {
+      await buildGuestImage(recipe.guest, { imageRoot: root, baseTarball, workDir: buildDir, tag, progress });
+    }
 
     const imageTarball = path.join(buildDir, 'image.tar');
     await run('Packing the image rootfs', 'tar', ['--numeric-owner', '--xattrs', '-C', root, '-cf', imageTarball, '.']);
@@ -105,7 +109,11 @@ async function ensureBaseTarball(cache: string, mirror: string, progress: Progre
   return tarball;
 }
 
-async function installPackages(root: string, recipe: Recipe, progress: ProgressCallback): Promise<void> {
+/**
+ * Installs Debian packages into the tree at `root` with apt-get in a chroot, keeping package
+ * scripts from starting daemons. `label` names the tree in progress lines and errors.
+ */
+export async function installPackages(root: string, packages: readonly string[], label: string, progress: ProgressCallback): Promise<void> {
   const policyFile = path.join(root, 'usr/sbin/policy-rc.d');
   const resolvConf = path.join(root, 'etc/resolv.conf');
   // policy-rc.d exit 101 stops package scripts from starting daemons in the
@@ -115,10 +123,10 @@ async function installPackages(root: string, recipe: Recipe, progress: ProgressC
   await rm(resolvConf, { force: true });
   await copyFile('/etc/resolv.conf', resolvConf);
   try {
-    progress(`Installing ${recipe.packages.length} packages for image ${recipe.name}`);
+    progress(`Installing ${packages.length} packages for ${label}`);
     const env = { DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' };
     await run('apt-get update in the image rootfs', 'chroot', [root, 'apt-get', 'update'], { env });
-    await run(`apt-get install of ${recipe.packages.join(' ')}`, 'chroot', [root, 'apt-get', 'install', '-y', '--no-install-recommends', ...recipe.packages], { env });
+    await run(`apt-get install of ${packages.join(' ')} for ${label}`, 'chroot', [root, 'apt-get', 'install', '-y', '--no-install-recommends', ...packages], { env });
     await run('apt-get clean in the image rootfs', 'chroot', [root, 'apt-get', 'clean']);
   } finally {
     await rm(policyFile, { force: true });

@@ -17,9 +17,32 @@ export const BUILDER_VERSION = '1';
 /** Folder with one sub-folder per image: `images/<name>/`. */
 export const IMAGES_DIR = fileURLToPath(new URL('../../images/', import.meta.url));
 
+const packageListSchema = z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'expected a Debian package name')).min(1);
+const relativePathSchema = z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, 'expected a relative path without ..');
+
+/**
+ * Root file system of a virtual machine that the image carries as an ext4 image file, such as
+ * a User-Mode Linux guest. It is built from the same Debian suite as the image itself.
+ */
+const guestSchema = z.strictObject({
+  packages: packageListSchema,
+  /** Shell commands run as root in the guest tree after its packages are installed. */
+  run: z.array(z.string().min(1)).default([]),
+  /**
+   * Folder of the image (relative to its root) with one kernel-version folder of modules each,
+   * such as Debian's `usr/lib/uml/modules`. Each is copied to the guest's `/lib/modules/` and
+   * indexed with depmod.
+   */
+  modulesFrom: relativePathSchema.optional(),
+  /** Path of the ext4 image file inside the image, relative to its root. */
+  output: relativePathSchema,
+  /** Free space left in the guest file system, in MiB. */
+  freeMiB: z.number().int().positive().default(128),
+});
+
 const recipeSchema = z.strictObject({
   description: z.string().min(1),
-  packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'expected a Debian package name')).min(1),
+  packages: packageListSchema,
   /** Shell commands run as root in the image after the packages are installed. */
   run: z.array(z.string().min(1)).default([]),
   /** A TypeScript entry point bundled by esbuild into one file of the overlay before hashing. */
@@ -29,12 +52,16 @@ const recipeSchema = z.strictObject({
       output: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, 'expected a path relative to rootfs/'),
     })
     .optional(),
+  guest: guestSchema.optional(),
   entrypoint: z.array(z.string().min(1)).min(1),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).default({}),
 });
 
 /** Contents of an image's `recipe.yaml`, the single source of truth for both builders. */
 export type RecipeSpec = z.infer<typeof recipeSchema>;
+
+/** Guest root file system of a recipe (its `guest:` field). */
+export type GuestSpec = z.infer<typeof guestSchema>;
 
 /** File from a recipe's `rootfs/` overlay. */
 export interface OverlayFile {

@@ -82,7 +82,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
   try {
     let phase = Date.now();
     progress('Building or finding images...');
-    const images = await bedImages((line) => log.info(line));
+    const images = await bedImages((line) => log.info(line), scenario.topology.storage);
     timings.imagesMs = Date.now() - phase;
 
     phase = Date.now();

@@ -236,7 +236,11 @@ export const scenarioSchema = z.strictObject({
       recordTtlSeconds: z.number().int().positive().max(86400).default(5),
       accounts: z.number().int().min(1).max(50).default(3),
       seedMessagesPerFolder: z.number().int().min(0).max(200).default(3),
-      storage: z.enum(['shared-volume']).default('shared-volume'),
+      /**
+       * Site A's mail store: one Docker volume mounted by both primaries (`shared-volume`, a
+       * stand-in), or real DRBD in dual-primary mode with OCFS2 under two UML nodes (`drbd`).
+       */
+      storage: z.enum(['shared-volume', 'drbd']).default('shared-volume'),
       sync: z
         .strictObject({
           enabled: z.boolean().default(true),

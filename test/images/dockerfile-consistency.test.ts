@@ -20,6 +20,23 @@ function parseDockerfile(text: string): { instruction: string; argument: string 
     });
 }
 
+/** Splits instructions into build stages, each starting with its FROM. */
+function splitStages(instructions: { instruction: string; argument: string }[]): { instruction: string; argument: string }[][] {
+  const stages: { instruction: string; argument: string }[][] = [];
+  for (const step of instructions) {
+    if (step.instruction === 'FROM' || stages.length === 0) stages.push([]);
+    stages.at(-1)!.push(step);
+  }
+  return stages;
+}
+
+/** Packages of the stage's `apt-get install -y --no-install-recommends` RUN, sorted. */
+function installedPackages(stage: { instruction: string; argument: string }[]): string[] | undefined {
+  const install = stage.find((step) => step.instruction === 'RUN' && step.argument.includes('apt-get install'));
+  const match = install && /apt-get install -y --no-install-recommends ([^&]+)/.exec(install.argument);
+  return match?.[1]!.trim().split(/\s+/).sort();
+}
+
 const names = await listRecipeNames();
 
 describe('Dockerfile matches recipe', () => {
@@ -28,11 +45,28 @@ describe('Dockerfile matches recipe', () => {
   });
 
   describe.each(names)('%s', (name) => {
+    // The image is the last stage; a recipe with a guest builds it in a stage named `guest` first.
     const load = async () => {
       const recipe = await loadRecipe(name);
-      const instructions = parseDockerfile(await readFile(path.join(IMAGES_DIR, name, 'Dockerfile'), 'utf8'));
-      return { recipe, instructions };
+      const stages = splitStages(parseDockerfile(await readFile(path.join(IMAGES_DIR, name, 'Dockerfile'), 'utf8')));
+      return { recipe, instructions: stages.at(-1)!, stages };
     };
+
+    it('has a guest stage only for a guest recipe', async () => {
+      const { recipe, stages } = await load();
+      const guestStages = stages.filter((stage) => stage[0]!.argument === 'debian:bookworm AS guest');
+      expect(guestStages).toHaveLength(recipe.guest ? 1 : 0);
+      expect(stages).toHaveLength(recipe.guest ? 2 : 1);
+    });
+
+    it('builds the guest stage from the recipe', async () => {
+      const { recipe, stages } = await load();
+      if (!recipe.guest) return;
+      const guest = stages[0]!;
+      expect(installedPackages(guest)).toEqual([...recipe.guest.packages].sort());
+      const commands = guest.filter((step) => step.instruction === 'RUN' && !step.argument.includes('apt-get')).map((step) => step.argument);
+      expect(commands).toEqual(recipe.guest.run.map((command) => command.replace(/\s+/g, ' ')));
+    });
 
     it('starts from debian:bookworm', async () => {
       const { instructions } = await load();
@@ -41,17 +75,16 @@ describe('Dockerfile matches recipe', () => {
 
     it('installs exactly the recipe packages', async () => {
       const { recipe, instructions } = await load();
-      const install = instructions.find((step) => step.instruction === 'RUN' && step.argument.includes('apt-get install'));
-      expect(install, 'a RUN with apt-get install').toBeDefined();
-      const match = /apt-get install -y --no-install-recommends ([^&]+)/.exec(install!.argument);
-      expect(match, 'apt-get install -y --no-install-recommends PACKAGES').not.toBeNull();
-      expect(match![1]!.trim().split(/\s+/).sort()).toEqual([...recipe.packages].sort());
+      expect(installedPackages(instructions), 'a RUN with apt-get install -y --no-install-recommends PACKAGES').toEqual([...recipe.packages].sort());
     });
 
     it('runs the recipe commands in order', async () => {
       const { recipe, instructions } = await load();
       const commands = instructions.filter((step) => step.instruction === 'RUN' && !step.argument.includes('apt-get')).map((step) => step.argument);
-      expect(commands).toEqual(recipe.run.map((command) => command.replace(/\s+/g, ' ')));
+      // A guest recipe's last RUN writes the guest image, the step the builder adds after `run`.
+      const imageCommands = recipe.guest ? commands.slice(0, -1) : commands;
+      expect(imageCommands).toEqual(recipe.run.map((command) => command.replace(/\s+/g, ' ')));
+      if (recipe.guest) expect(commands.at(-1)).toContain(`mkfs.ext4 -q -F -L guest-root -d /tmp/guest /opt/uml/root.img`);
     });
 
     it('has the recipe entrypoint', async () => {

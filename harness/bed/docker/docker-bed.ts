@@ -12,20 +12,22 @@ import type { Logger } from 'pino';
 import { getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
 import type { Bed, DnsUpdateOutcome, LinkControl, StandIn, StoreEntry, SyncOutcome } from '../bed.js';
 import { clientProxyName, proxySpecs, REPLICATION_PROXY, type ImapNode } from '../links/links.js';
-import { ToxiproxyLinks } from '../links/toxiproxy-links.js';
+import { startToxiproxyContainer } from '../links/toxiproxy-container.js';
+import type { ToxiproxyLinks } from '../links/toxiproxy-links.js';
 import type { NodeName, Scenario } from '../../scenario/schema.js';
 import { TOPOLOGY_NODES } from '../../scenario/topology.js';
 import { generateTsigSecret, renderBindConfig, renderTsigKeyFile, TSIG_KEY_PATH, NAMED_CONF_PATH } from '../../images/bind-config.js';
 import type { Account } from '../../workload/client.js';
 import { removeLabelled, runLabels, LABEL_NODE } from './labels.js';
 import { backupStoreMounts, readOnlyCommands } from './read-only.js';
+import { createInternalNetwork } from './internal-network.js';
 import { StaticIpContainer } from './static-ip-container.js';
 import { parseStoreListing, storeListingCommand } from './store-listing.js';
+import { DrbdPair, type PairNodeName } from '../drbd/drbd-pair.js';
 
 const HOST_OCTET: Record<NodeName, number> = { 'primary-1': 10, 'primary-2': 11, backup: 20, dns: 30 };
 const TOXIPROXY_OCTET = 5;
 const IMAP_PORT = 143;
-const TOXIPROXY_API_PORT = 8474;
 const STOP_GRACE_SECONDS = 10;
 const TSIG_KEY_NAME = 'mailha-update';
 const START_TIMEOUT_MS = 90_000;
@@ -35,7 +37,8 @@ export interface DockerBedOptions {
   scenario: Scenario;
   runId: string;
   accounts: readonly Account[];
-  images: { courier: string; bind: string; toxiproxy: string };
+  /** `umlNode` is required when the scenario's `topology.storage` is `drbd`. */
+  images: { courier: string; bind: string; toxiproxy: string; umlNode?: string };
   /** True when `images.toxiproxy` is Shopify's Toxiproxy rather than mailha's compatible server. */
   realToxiproxy: boolean;
   log: Logger;
@@ -54,7 +57,13 @@ export class NodeCommandError extends Error {
 export const SHARED_VOLUME_STAND_IN: StandIn = {
   component: 'site A shared storage: one Docker volume mounted by both primaries',
   standsFor: 'DRBD-replicated block device with a cluster file system (OCFS2 or GFS2)',
-  reason: 'the host kernel has no DRBD or cluster file system, and the bed has no DRBD storage mode yet',
+  reason: 'the scenario\'s topology.storage is shared-volume; set it to drbd to run the primaries on real DRBD with OCFS2',
+};
+
+export const STONITH_STAND_IN: StandIn = {
+  component: 'DRBD fencing: the fence-peer handler has the bed kill the peer\'s container',
+  standsFor: 'a STONITH device (a power switch or a management board) that powers the peer off',
+  reason: 'the nodes are containers on one host, with no power hardware of their own',
 };
 
 export const TOXIPROXY_STAND_IN: StandIn = {
@@ -64,7 +73,7 @@ export const TOXIPROXY_STAND_IN: StandIn = {
 };
 
 export class DockerBed implements Bed {
-  readonly standIns: StandIn[] = [SHARED_VOLUME_STAND_IN];
+  readonly standIns: StandIn[];
   private linkControl?: ToxiproxyLinks;
   readonly zone: string;
   readonly imapHostname: string;
@@ -73,6 +82,8 @@ export class DockerBed implements Bed {
   private subnetPrefix = '';
   private networkName = '';
   private closed = false;
+  /** The primaries as UML nodes with DRBD and OCFS2, when `topology.storage` is `drbd`. */
+  private pair?: DrbdPair;
 
   private constructor(
     private readonly options: DockerBedOptions,
@@ -80,6 +91,7 @@ export class DockerBed implements Bed {
   ) {
     this.zone = options.scenario.topology.zone;
     this.imapHostname = `imap.${this.zone}`;
+    this.standIns = options.scenario.topology.storage === 'drbd' ? [STONITH_STAND_IN] : [SHARED_VOLUME_STAND_IN];
   }
 
   get runId(): string {
@@ -100,8 +112,11 @@ export class DockerBed implements Bed {
       await bed.createNetwork();
       await bed.createVolumes();
       await bed.startToxiproxy();
+      const createProxies = () => bed.linkControl!.createProxies(proxySpecs(options.scenario.workload.clients), (node) => bed.address(node));
+      // DRBD's link goes through the storage proxy, so in that mode the proxies come first.
+      if (options.scenario.topology.storage === 'drbd') await createProxies();
       await bed.startNodes();
-      await bed.linkControl!.createProxies(proxySpecs(options.scenario.workload.clients), (node) => bed.address(node));
+      if (options.scenario.topology.storage !== 'drbd') await createProxies();
       return bed;
     } catch (error) {
       options.log.error({ err: error, runId: options.runId }, 'Failed to start bed');
@@ -145,6 +160,8 @@ export class DockerBed implements Bed {
     await this.onEachNode(nodes, 'Stopped node', false, (container) => container.stop({ t: STOP_GRACE_SECONDS }));
   }
 
+  // NOTE: with DRBD storage, a paused primary stops answering DRBD's pings, so its peer fences
+  // it and the bed kills its container; a later resume then fails on a stopped container.
   async pause(nodes: readonly NodeName[]): Promise<void> {
     await this.onEachNode(nodes, 'Paused node', false, (container) => container.pause());
   }
@@ -190,8 +207,20 @@ export class DockerBed implements Bed {
   }
 
   async start(nodes: readonly NodeName[]): Promise<void> {
-    await Promise.all(
-      nodes.map(async (node) => {
+    const drbdNodes = this.pair ? nodes.filter((node): node is PairNodeName => node === 'primary-1' || node === 'primary-2') : [];
+    const restartDrbd = async () => {
+      if (drbdNodes.length === 0) return;
+      this.options.log.info({ nodes: drbdNodes }, 'Starting node...');
+      await this.pair!.restart(drbdNodes);
+      for (const node of drbdNodes) {
+        await waitForGreeting(this.address(node), IMAP_PORT, START_TIMEOUT_MS, true);
+        this.running.add(node);
+        this.options.log.info({ node, containerId: this.container(node).getId().slice(0, 12) }, 'Started node');
+      }
+    };
+    await Promise.all([
+      restartDrbd(),
+      ...nodes.filter((node) => !(drbdNodes as NodeName[]).includes(node)).map(async (node) => {
         const id = this.container(node).getId();
         this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Starting node...');
         await this.docker.getContainer(id).start();
@@ -199,7 +228,7 @@ export class DockerBed implements Bed {
         this.running.add(node);
         this.options.log.info({ node, containerId: id.slice(0, 12) }, 'Started node');
       }),
-    );
+    ]);
   }
 
   async sync(): Promise<SyncOutcome> {
@@ -212,7 +241,9 @@ export class DockerBed implements Bed {
     let output: string;
     try {
       const port = proxySpecs(0).find((spec) => spec.name === REPLICATION_PROXY)!.listenPort;
-      output = await this.exec(from, ['/usr/local/sbin/mailha-sync-push', `${this.toxiproxyAddress}:${port}`]);
+      const target = `${this.toxiproxyAddress}:${port}`;
+      // A UML primary runs the same push script from its guest, over the same proxy.
+      output = this.pair ? await this.pair.nodes[from].exec(`/mailha/sync-push ${target}`, EXEC_TIMEOUT_MS) : await this.exec(from, ['/usr/local/sbin/mailha-sync-push', target]);
     } catch (error) {
       return fail((error as Error).message);
     }
@@ -238,7 +269,9 @@ export class DockerBed implements Bed {
 
   async updateDns(addresses: readonly string[]): Promise<DnsUpdateOutcome> {
     // The update is sent from a running mail node, as an operator at a surviving site would.
-    const sender = (['backup', 'primary-1', 'primary-2'] as const).find((node) => this.running.has(node));
+    // A UML primary's guest has no nsupdate, so in DRBD mode only the backup sends updates.
+    const senders = this.pair ? (['backup'] as const) : (['backup', 'primary-1', 'primary-2'] as const);
+    const sender = senders.find((node) => this.running.has(node));
     if (!sender) return { ok: false, addresses: [...addresses], output: 'no mail node is running to send the update from' };
     const ttl = String(this.options.scenario.topology.recordTtlSeconds);
     try {
@@ -252,6 +285,8 @@ export class DockerBed implements Bed {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Stops the fencer, saves the guests' kernel logs and removes the whole run's containers.
+    await this.pair?.close().catch((error: unknown) => this.options.log.warn({ err: error, runId: this.runId }, 'Failed to close DRBD pair'));
     const report = await removeLabelled(this.docker, this.runId);
     this.running.clear();
     for (const problem of report.errors) this.options.log.warn({ runId: this.runId, problem }, 'Failed to remove a bed resource');
@@ -285,28 +320,7 @@ export class DockerBed implements Bed {
 
   private async createNetwork(): Promise<void> {
     this.networkName = `${this.runId}-net`;
-    let lastError: unknown;
-    // A /24 of the run's own gives nodes fixed addresses. Another subnet is tried when a network already uses it.
-    for (let attempt = 0; attempt < 8; attempt += 1) {
-      const third = 1 + randomBytes(1)[0] % 254;
-      const prefix = `10.213.${third}`;
-      try {
-        await this.docker.createNetwork({
-          Name: this.networkName,
-          Driver: 'bridge',
-          Internal: true,
-          CheckDuplicate: true,
-          Labels: runLabels(this.runId),
-          IPAM: { Config: [{ Subnet: `${prefix}.0/24`, Gateway: `${prefix}.1` }] },
-        });
-        this.subnetPrefix = prefix;
-        this.options.log.info({ network: this.networkName, subnet: `${prefix}.0/24` }, 'Created internal network');
-        return;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    throw new Error(`Failed to create internal network ${this.networkName} after 8 subnets`, { cause: lastError });
+    this.subnetPrefix = await createInternalNetwork(this.docker, this.networkName, this.runId, this.options.log);
   }
 
   private async createVolumes(): Promise<void> {
@@ -317,20 +331,14 @@ export class DockerBed implements Bed {
 
   /** Starts the Toxiproxy server every link goes through, and waits for its API. */
   private async startToxiproxy(): Promise<void> {
-    const image = this.options.images.toxiproxy;
-    const name = `${this.runId}-toxiproxy`;
-    this.options.log.info({ image, address: this.toxiproxyAddress }, 'Starting toxiproxy...');
-    let container = new StaticIpContainer(image)
-      .withStaticIp(this.networkName, this.toxiproxyAddress)
-      .withName(name)
-      .withHostname('toxiproxy')
-      .withLabels(runLabels(this.runId, { [LABEL_NODE]: 'toxiproxy' }))
-      .withWaitStrategy(Wait.forLogMessage(/[Ll]istening|API HTTP server starting/))
-      .withStartupTimeout(START_TIMEOUT_MS);
-    if (this.options.realToxiproxy) container = container.withCommand(['-host=0.0.0.0', `-port=${TOXIPROXY_API_PORT}`]);
-    const started = await container.start();
-    this.options.log.info({ containerId: started.getId().slice(0, 12) }, 'Started toxiproxy');
-    this.linkControl = new ToxiproxyLinks(`http://${this.toxiproxyAddress}:${TOXIPROXY_API_PORT}`);
+    this.linkControl = await startToxiproxyContainer({
+      image: this.options.images.toxiproxy,
+      real: this.options.realToxiproxy,
+      runId: this.runId,
+      network: this.networkName,
+      address: this.toxiproxyAddress,
+      log: this.options.log,
+    });
   }
 
   private async startNodes(): Promise<void> {
@@ -359,11 +367,16 @@ export class DockerBed implements Bed {
       { content: tsigKey, target: TSIG_KEY_PATH },
     ];
     const backupMounts = backupStoreMounts(scenario.topology.backup.readOnly);
+    const backup = this.startNode('backup', this.options.images.courier, 'mailha: imapd ready', [
+      ...common,
+      { content: `mailha-sync:${rsyncSecret}\n`, target: '/etc/mailha/rsyncd.secrets' },
+    ], { MAILHA_ROLE: 'backup', ...backupMounts.environment }, `${this.runId}-site-b`, backupMounts.mounts);
+    if (scenario.topology.storage === 'drbd') {
+      await Promise.all([backup, this.startDrbdPrimaries(`${rsyncSecret}\n`)]);
+      return;
+    }
     await Promise.all([
-      this.startNode('backup', this.options.images.courier, 'mailha: imapd ready', [
-        ...common,
-        { content: `mailha-sync:${rsyncSecret}\n`, target: '/etc/mailha/rsyncd.secrets' },
-      ], { MAILHA_ROLE: 'backup', ...backupMounts.environment }, `${this.runId}-site-b`, backupMounts.mounts),
+      backup,
       this.startNode('primary-1', this.options.images.courier, 'mailha: imapd ready', [
         ...common,
         { content: `${rsyncSecret}\n`, target: '/etc/mailha/rsync.password' },
@@ -374,6 +387,28 @@ export class DockerBed implements Bed {
       ...common,
       { content: `${rsyncSecret}\n`, target: '/etc/mailha/rsync.password' },
     ], { MAILHA_ROLE: 'primary' }, `${this.runId}-site-a`);
+  }
+
+  /** Starts both primaries as UML nodes with DRBD, OCFS2 and Courier, DRBD's link through the storage proxy. */
+  private async startDrbdPrimaries(rsyncPassword: string): Promise<void> {
+    const image = this.options.images.umlNode;
+    if (!image) throw new Error(`topology.storage is drbd but no uml-node image was given to run ${this.runId}; build it with: npx mailha images build`);
+    this.pair = await DrbdPair.startOn(
+      { docker: this.docker, network: this.networkName, prefix: this.subnetPrefix, links: this.linkControl, toxiproxyAddress: this.toxiproxyAddress },
+      {
+        runId: this.runId,
+        image,
+        accounts: this.options.accounts,
+        log: this.options.log,
+        logDir: this.options.logDir,
+        fencing: true,
+        extraFiles: [{ path: '/etc/mailha/rsync.password', content: rsyncPassword, mode: '0600' }],
+      },
+    );
+    for (const node of ['primary-1', 'primary-2'] as const) {
+      this.containers.set(node, this.pair.nodes[node].container);
+      this.running.add(node);
+    }
   }
 
   private async startNode(
