@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
-import type { Bed, DnsUpdateOutcome, LinkControl, StandIn, SyncOutcome } from '../bed.js';
+import type { Bed, DnsUpdateOutcome, LinkControl, NodeShell, ResourceUsage, StandIn, SyncOutcome } from '../bed.js';
 import { clientProxyName, proxySpecs, REPLICATION_PROXY, type ImapNode } from '../links/links.js';
 import { ToxiproxyLinks } from '../links/toxiproxy-links.js';
 import type { NodeName, Scenario } from '../../scenario/schema.js';
@@ -61,13 +61,14 @@ export const TOXIPROXY_STAND_IN: StandIn = {
   reason: 'no Shopify Toxiproxy image was found on this Docker host (mailha never pulls one; set MAILHA_TOXIPROXY_IMAGE to use one)',
 };
 
-export class DockerBed implements Bed {
+export class DockerBed implements Bed, NodeShell {
   readonly standIns: StandIn[] = [SHARED_VOLUME_STAND_IN];
   private linkControl?: ToxiproxyLinks;
   readonly zone: string;
   readonly imapHostname: string;
   private readonly containers = new Map<NodeName, StartedTestContainer>();
   private readonly running = new Set<NodeName>();
+  private toxiproxyContainer?: StartedTestContainer;
   private subnetPrefix = '';
   private networkName = '';
   private closed = false;
@@ -209,11 +210,11 @@ export class DockerBed implements Bed {
 
     let output: string;
     try {
-      const port = proxySpecs(0).find((spec) => spec.name === REPLICATION_PROXY)!.listenPort;
-      output = await this.exec(from, ['/usr/local/sbin/mailha-sync-push', `${this.toxiproxyAddress}:${port}`]);
+      output = await this.exec(from, ['/usr/local/sbin/mailha-sync-push', this.replicationTarget()]);
     } catch (error) {
       return fail((error as Error).message);
     }
+    const pushMs = Date.now() - started;
     try {
       await this.exec('backup', ['/usr/local/sbin/mailha-sync-apply']);
     } catch (error) {
@@ -226,7 +227,8 @@ export class DockerBed implements Bed {
         return fail(`sync copied the mail but read-only ACLs failed: ${(error as Error).message}`);
       }
     }
-    return { ok: true, from, durationMs: Date.now() - started, stats: parseSyncStats(output) };
+    const durationMs = Date.now() - started;
+    return { ok: true, from, durationMs, stats: { ...parseSyncStats(output), pushMs, applyMs: durationMs - pushMs } };
   }
 
   async updateDns(addresses: readonly string[]): Promise<DnsUpdateOutcome> {
@@ -268,6 +270,45 @@ export class DockerBed implements Bed {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  replicationTarget(): string {
+    const port = proxySpecs(0).find((spec) => spec.name === REPLICATION_PROXY)!.listenPort;
+    return `${this.toxiproxyAddress}:${port}`;
+  }
+
+  async putArchive(node: NodeName, directory: string, archive: NodeJS.ReadableStream): Promise<void> {
+    const id = this.container(node).getId();
+    try {
+      await this.docker.getContainer(id).putArchive(archive, { path: directory });
+    } catch (error) {
+      throw new Error(`Copying an archive into ${directory} of ${node} (container ${id.slice(0, 12)}) failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async usage(): Promise<ResourceUsage> {
+    const cpuMicros: ResourceUsage['cpuMicros'] = {};
+    await Promise.all(
+      [...this.containers].filter(([node]) => this.running.has(node)).map(async ([node, container]) => {
+        // Docker's stats work on cgroup v1 and v2 alike; total_usage is in nanoseconds.
+        const stats = await this.containerStats(container.getId());
+        cpuMicros[node] = Math.round((stats.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1000);
+      }),
+    );
+    let proxyBytes = 0;
+    if (this.toxiproxyContainer) {
+      const stats = await this.containerStats(this.toxiproxyContainer.getId());
+      for (const network of Object.values(stats.networks ?? {})) proxyBytes += network.rx_bytes + network.tx_bytes;
+    }
+    return { cpuMicros, proxyBytes };
+  }
+
+  /** One sample of `GET /containers/{id}/stats`, without waiting for a second sample. */
+  private async containerStats(id: string): Promise<{
+    cpu_stats?: { cpu_usage?: { total_usage?: number } };
+    networks?: Record<string, { rx_bytes: number; tx_bytes: number }>;
+  }> {
+    return (await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true } as never)) as never;
   }
 
   private container(node: NodeName): StartedTestContainer {
@@ -322,6 +363,7 @@ export class DockerBed implements Bed {
       .withStartupTimeout(START_TIMEOUT_MS);
     if (this.options.realToxiproxy) container = container.withCommand(['-host=0.0.0.0', `-port=${TOXIPROXY_API_PORT}`]);
     const started = await container.start();
+    this.toxiproxyContainer = started;
     this.options.log.info({ containerId: started.getId().slice(0, 12) }, 'Started toxiproxy');
     this.linkControl = new ToxiproxyLinks(`http://${this.toxiproxyAddress}:${TOXIPROXY_API_PORT}`);
   }

@@ -1,0 +1,50 @@
+/** IMAP sessions of the bench: plain imapflow connections with errors that name the server and account. */
+import { ImapFlow } from 'imapflow';
+import type { Account } from '../../workload/client.js';
+
+/** Opens an IMAP session as `account` on `host:port`, with INBOX selected. */
+export async function openInbox(host: string, port: number, account: Account, readOnly = false): Promise<ImapFlow> {
+  const imap = new ImapFlow({
+    host,
+    port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user: account.login, pass: account.password },
+    logger: false,
+    disableAutoIdle: true,
+    // The 1 Mbit/s profile can hold a large FETCH reply for many seconds.
+    socketTimeout: 120_000,
+  });
+  // A socket error also rejects the pending command, which is where the bench reports it.
+  imap.on('error', () => {});
+  try {
+    await imap.connect();
+    await imap.mailboxOpen('INBOX', { readOnly });
+  } catch (error) {
+    imap.close();
+    throw new Error(`Opening INBOX of ${account.login} on ${host}:${port} failed: ${describeImapError(error)}`, { cause: error });
+  }
+  return imap;
+}
+
+/** Closes a session politely, or drops it when LOGOUT fails. */
+export async function closeQuietly(imap: ImapFlow): Promise<void> {
+  await imap.logout().catch(() => imap.close());
+}
+
+/** The server's reply text when imapflow has one, otherwise the error message. */
+export function describeImapError(error: unknown): string {
+  const imapError = error as { responseText?: string; responseStatus?: string; message?: string };
+  if (imapError.responseText) return `${imapError.responseStatus ?? 'NO'} ${imapError.responseText}`;
+  return imapError.message ?? String(error);
+}
+
+/** Highest UID in the selected INBOX so far: UIDNEXT - 1 from SELECT, or from STATUS when SELECT gave none. */
+export async function highestUid(imap: ImapFlow): Promise<number> {
+  const fromSelect = imap.mailbox ? Number(imap.mailbox.uidNext) : Number.NaN;
+  if (Number.isFinite(fromSelect)) return fromSelect - 1;
+  const status = await imap.status('INBOX', { uidNext: true });
+  const uidNext = Number(status.uidNext);
+  if (!Number.isFinite(uidNext)) throw new Error('the server reported no UIDNEXT for INBOX');
+  return uidNext - 1;
+}
