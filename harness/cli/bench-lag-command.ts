@@ -147,7 +147,7 @@ async function benchLagCommand(options: BenchLagOptions): Promise<void> {
 
   const interrupt = new AbortController();
   const onSignal = () => {
-    console.error('Interrupted: finishing the current cell, then removing the bed...');
+    console.error('Interrupted: stopping the current cell, then removing the bed...');
     interrupt.abort();
   };
   process.once('SIGINT', onSignal);

@@ -17,7 +17,7 @@ import { fillStores } from '../../harness/bench/lag/store.js';
 
 const BIN = 'harness/cli/bin.js';
 
-/** Names of the bench's containers on this Docker host; other engineers' runs never use the prefix. */
+/** Names of containers whose name starts with the bench's run prefix `mailha-lag-`. */
 async function benchContainers(): Promise<string[]> {
   const { stdout } = await execa('docker', ['ps', '--all', '--filter', 'name=mailha-lag-', '--format', '{{.Names}}']);
   return stdout.split('\n').filter(Boolean);

@@ -23,7 +23,7 @@ const BENCH_SCENARIO = scenarioSchema.parse({
   steps: [{ action: 'run', seconds: 1 }],
 });
 
-/** The bench's accounts, `user1` to `user10`, with passwords drawn from the seed. */
+/** Creates the bench's accounts, `user1` to `user10`, with passwords drawn from the seed. */
 export function benchAccounts(seed: number): Account[] {
   const random = new SeededRandom(seed, 'accounts');
   return Array.from({ length: ACCOUNTS }, (_, i) => ({ login: `user${i + 1}`, password: `pw-${random.int(100000, 999999)}` }));

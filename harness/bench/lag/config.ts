@@ -57,7 +57,7 @@ export const PROBE_ACCOUNTS = 4;
 
 const list = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'must name at least one value');
 
-/** What `mailha bench lag` sweeps; every list is crossed with every other. */
+/** Parameter lists that `mailha bench lag` sweeps; every list is crossed with every other. */
 export const sweepSchema = z.strictObject({
   storeSizes: list(z.number().int().min(ACCOUNTS, `must be at least ${ACCOUNTS}, one message per account`).max(1_000_000)),
   rates: list(z.number().positive().max(500)),

@@ -32,7 +32,7 @@ export async function closeQuietly(imap: ImapFlow): Promise<void> {
   await imap.logout().catch(() => imap.close());
 }
 
-/** The server's reply text when imapflow has one, otherwise the error message. */
+/** Returns the server's reply text when imapflow has one, otherwise the error message. */
 export function describeImapError(error: unknown): string {
   const imapError = error as { responseText?: string; responseStatus?: string; message?: string };
   if (imapError.responseText) return `${imapError.responseStatus ?? 'NO'} ${imapError.responseText}`;

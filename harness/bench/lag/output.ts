@@ -74,7 +74,7 @@ export function probesCsv(cells: readonly CellResult[]): string {
   return lines.join('\n') + '\n';
 }
 
-/** The Markdown table of docs/benchmarks.md: lag quantiles, the lower bound, and where the time goes. */
+/** Renders the Markdown table of docs/benchmarks.md: lag quantiles, the lower bound, and where the time goes. */
 export function summaryTable(cells: readonly CellResult[]): string {
   const header = [
     '| store | rate/s | link | strategy | p50 s | p95 s | p99 s | max s | bound s | sync p50 s (push + apply) | wire KB | CPU s (primary + backup) | seen/acked |',

@@ -5,7 +5,7 @@ import type { CellResult } from './result.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-/** p99 lag against store size, one line per strategy, one panel per link and rate; missing probes leave a gap. */
+/** Plots p99 lag against store size, one line per strategy and one panel per link and rate. A cell with missing probes leaves a gap. */
 export function lagByStoreSizeSpec(cells: readonly CellResult[]): TopLevelSpec {
   const values = cells
     .filter((cell) => cell.lagMs.p99 !== null && Number.isFinite(cell.lagMs.p99))
@@ -29,7 +29,7 @@ export function lagByStoreSizeSpec(cells: readonly CellResult[]): TopLevelSpec {
   };
 }
 
-/** Each probe's lag against the time its APPEND was acknowledged, one panel per store size and link. */
+/** Plots each probe's lag against the time its APPEND was acknowledged, one panel per store size and link. */
 export function lagOverTimeSpec(cells: readonly CellResult[], ratePerSecond: number): TopLevelSpec {
   const values = cells
     .filter((cell) => cell.ratePerSecond === ratePerSecond)

@@ -39,8 +39,8 @@ export function clock(origin: number): () => number {
 
 /**
  * Appends `count` probes to INBOX on the primary, probe `i` at `i / rate` seconds after the
- * start, round-robin over the accounts. Each account has one connection, so when the server is
- * slower than the rate the probes of that account queue up; `sentAt` records the real send time.
+ * start, round-robin over the accounts. Each account has one connection, so the probes of an
+ * account queue up when the server is slower than the rate. `sentAt` records the real send time.
  */
 export class ProbeWriter {
   readonly probes: Probe[] = [];
@@ -96,16 +96,28 @@ export class ProbeWriter {
   }
 }
 
+/** One backup session and the UIDs it has seen: all up to `floorUid`, and `seenAbove` beyond it. */
+interface WatchedSession {
+  account: Account;
+  imap: ImapFlow;
+  floorUid: number;
+  seenAbove: Set<number>;
+}
+
 /**
  * Polls INBOX of each probe account on the backup: NOOP so the server rescans the Maildir, then
- * UID FETCH of the Message-ID of every message above the highest UID seen. Polls only accounts
- * with probes still missing, with `gapMs` between polls, so the time of a sighting is known to
- * within one poll (`pollMs` keeps each poll's duration as evidence of that resolution).
+ * UID FETCH of the Message-ID of every message above the highest UID below which all were seen.
+ * Polls only accounts with probes still missing, with `gapMs` between polls, so the time of a
+ * sighting is known to within one poll (`pollMs` keeps each poll's duration as evidence).
+ *
+ * UIDs can become visible out of order: an rsync apply adds message files in name order, which
+ * is not UID order, so UID 400 may be fetchable before UID 398. The watcher therefore keeps
+ * fetching from the first UID it has not seen, not from the highest one.
  */
 export class BackupWatcher {
   readonly pollMs: number[] = [];
   private readonly waiting = new Map<string, Probe>();
-  private sessions: Array<{ account: Account; imap: ImapFlow; lastUid: number }> = [];
+  private sessions: WatchedSession[] = [];
   private stopped = false;
   private loops: Promise<void>[] = [];
   private failure: Error | undefined;
@@ -122,7 +134,7 @@ export class BackupWatcher {
     this.sessions = await Promise.all(
       this.accounts.map(async (account) => {
         const imap = await openInbox(this.backup.host, this.backup.port, account, true);
-        return { account, imap, lastUid: await highestUid(imap) };
+        return { account, imap, floorUid: await highestUid(imap), seenAbove: new Set<number>() };
       }),
     );
     this.loops = this.sessions.map((session) => this.poll(session));
@@ -156,10 +168,13 @@ export class BackupWatcher {
     return this.waiting.size;
   }
 
-  /** Resolves once every expected probe was seen, or after `timeoutMs`; rethrows a polling error. */
-  async drain(timeoutMs: number): Promise<void> {
+  /**
+   * Resolves once every expected probe was seen, after `timeoutMs`, or when `signal` aborts.
+   * Rethrows a polling error.
+   */
+  async drain(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const deadline = this.now() + timeoutMs;
-    while (this.waiting.size > 0 && this.now() < deadline && !this.failure) await sleep(20);
+    while (this.waiting.size > 0 && this.now() < deadline && !this.failure && !signal?.aborted) await sleep(20);
     if (this.failure) throw this.failure;
   }
 
@@ -169,7 +184,7 @@ export class BackupWatcher {
     await Promise.all(this.sessions.map((session) => closeQuietly(session.imap)));
   }
 
-  private async poll(session: { account: Account; imap: ImapFlow; lastUid: number }): Promise<void> {
+  private async poll(session: WatchedSession): Promise<void> {
     const login = session.account.login;
     while (!this.stopped) {
       const pending = this.writing || [...this.waiting.values()].some((probe) => probe.account === login);
@@ -180,10 +195,10 @@ export class BackupWatcher {
       const started = this.now();
       try {
         await session.imap.noop();
-        const range = `${session.lastUid + 1}:*`;
+        const range = `${session.floorUid + 1}:*`;
         for await (const message of session.imap.fetch(range, { uid: true, headers: ['message-id'] }, { uid: true })) {
-          if (message.uid <= session.lastUid) continue;
-          session.lastUid = message.uid;
+          if (message.uid <= session.floorUid || session.seenAbove.has(message.uid)) continue;
+          session.seenAbove.add(message.uid);
           const id = /^message-id:\s*(\S+)/im.exec(message.headers?.toString('latin1') ?? '')?.[1]?.toLowerCase();
           if (!id) continue;
           const probe = this.waiting.get(id);
@@ -198,6 +213,7 @@ export class BackupWatcher {
         this.failure = new Error(`Polling INBOX of ${login} on the backup (${this.backup.host}:${this.backup.port}) failed: ${describeImapError(error)}`, { cause: error });
         return;
       }
+      while (session.seenAbove.delete(session.floorUid + 1)) session.floorUid += 1;
       this.pollMs.push(this.now() - started);
       await sleep(this.gapMs);
     }

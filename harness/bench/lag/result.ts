@@ -12,7 +12,7 @@ export interface CellResult {
   probes: { sent: number; acknowledged: number; seen: number; missing: number; failed: number };
   /** Acknowledged probes per second over the probe phase. */
   achievedRate: number;
-  /** Lag in ms; a probe never seen counts as Infinity, written as null with `missing` > 0. */
+  /** Lag in ms. A probe never seen counts as Infinity, which JSON writes as null, and `missing` counts it. */
   lagMs: Quantiles;
   /** Duration of one backup poll in ms, which bounds how late a sighting can be recorded. */
   pollMs: { p50: number | null; p99: number | null };

@@ -10,7 +10,7 @@ import { createStrategy } from './strategies/index.js';
 import type { SyncPass } from './strategies/strategy.js';
 
 /** After a cell, the time its strategy gets to bring the backup level before the next cell starts. */
-const CATCH_UP_MS = 600_000;
+const CATCH_UP_MS = 180_000;
 
 export interface CellContext {
   bed: Bed & NodeShell;
@@ -20,6 +20,8 @@ export interface CellContext {
   seed: number;
   /** Unique per cell within a bed, part of every probe's Message-ID. */
   tag: string;
+  /** Aborting ends the drain and catch-up waits early; the cell still stops its strategy. */
+  signal?: AbortSignal;
 }
 
 /** Adds the link's latency and bandwidth toxics to a proxy, in both directions. */
@@ -63,7 +65,7 @@ export async function runCell(cell: Cell, context: CellContext): Promise<CellRes
     await writer.run(cell.ratePerSecond, context.timing.probeSeconds, (probe) => watcher.expect(probe));
     watcher.writing = false;
     probeEnd = now() - probeStart;
-    await watcher.drain(context.timing.drainSeconds * 1000);
+    await watcher.drain(context.timing.drainSeconds * 1000, context.signal);
     after = await bed.usage();
     await strategy.collect?.();
     // A copy, because probes seen while the backup catches up below must stay unmeasured.
@@ -75,7 +77,7 @@ export async function runCell(cell: Cell, context: CellContext): Promise<CellRes
   } finally {
     await bed.links.reset().catch((caught) => log.warn({ err: caught }, 'Failed to remove the link toxics'));
     // Without toxics the strategy lets the backup catch up, so the next cell starts level.
-    await watcher.drain(CATCH_UP_MS).catch((caught) => log.warn({ err: caught }, 'The backup did not catch up after the cell'));
+    await watcher.drain(CATCH_UP_MS, context.signal).catch((caught) => log.warn({ err: caught }, 'The backup did not catch up after the cell'));
     if (watcher.missing > 0) log.warn({ cell, missing: watcher.missing }, 'The backup still lacks probes after the catch-up time');
     await watcher.stop().catch(() => {});
     await writer.close().catch(() => {});

@@ -73,7 +73,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepRun> {
         options.signal?.throwIfAborted();
         const elapsed = formatDuration(Date.now() - started);
         options.onProgress(`Cell ${index + 1}/${cells.length}: ${cellLabel(cell)} (elapsed ${elapsed}, about ${formatDuration(remaining(index))} left)`);
-        const result = await runCell(cell, { bed, accounts, timing: options.timing, log: options.log.child({ runId }), seed: options.seed, tag: `${runId}.${index}` });
+        const result = await runCell(cell, { bed, accounts, timing: options.timing, log: options.log.child({ runId }), seed: options.seed, tag: `${runId}.${index}`, signal: options.signal });
         results.push(result);
         await options.onCell?.(result);
         index += 1;

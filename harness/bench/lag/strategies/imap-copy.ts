@@ -4,8 +4,8 @@
  * on the backup with its flags and INTERNALDATE.
  *
  * Debian bookworm has no imapsync package, so the copier is imapflow run by the bench. It
- * copies INBOX incrementally by UID: each poll asks the primary for UIDs above the highest one
- * copied. Courier-IMAP offers no master or proxy login, so the copier authenticates with each
+ * copies INBOX incrementally by UID: each poll fetches the primary's messages above the highest
+ * UID copied. Courier-IMAP offers no master or proxy login, so the copier authenticates with each
  * account's own password, which the operator would have to hold for every account.
  *
  * What it does to UIDs and flags: APPEND lets the backup assign UIDs of its own under its own

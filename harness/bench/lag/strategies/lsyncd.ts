@@ -1,7 +1,7 @@
 /**
  * rsync triggered by file-system events: Debian's lsyncd on the primary pushes each batch of
- * changed paths into the backup's staging tree, and an inotifywait loop on the backup applies
- * each burst that arrives with the same staged apply as the design's sync.
+ * changed paths into the backup's staging tree. An inotifywait loop on the backup applies each
+ * burst that arrives, with the same staged apply as the design's sync.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPLICATION_PROXY } from '../../../bed/links/links.js';

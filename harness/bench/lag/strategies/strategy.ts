@@ -23,9 +23,9 @@ export interface StrategyContext {
 }
 
 /**
- * Contract: `start` resolves once replication runs and the backup holds everything the
- * primaries held when it was called; `stop` resolves once no pass runs and everything the
- * strategy started is gone; `passes` lists every pass finished since `start`.
+ * Contract: `start` resolves once replication runs and the backup contains everything the
+ * primaries contained when it was called. `stop` resolves once no pass runs and everything the
+ * strategy started is gone. `passes` lists every pass finished since `start`.
  */
 export interface ReplicationStrategy {
   readonly name: StrategyName;
