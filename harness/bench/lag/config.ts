@@ -54,6 +54,14 @@ export const DEFAULT_TIMING: Timing = {
 export const ACCOUNTS = 10;
 /** Accounts that receive probes; each has its own connection on the primary and on the backup. */
 export const PROBE_ACCOUNTS = 4;
+/**
+ * Folder that receives the probes. Courier rescans the selected folder's Maildir on every NOOP,
+ * so a small folder of its own keeps a poll of the backup at a few ms whatever the store size.
+ * Every strategy replicates it with the rest of the store.
+ */
+export const PROBE_FOLDER = 'INBOX.Probes';
+/** The folders of every bench account: INBOX with the store's mail, and the probe folder. */
+export const BENCH_FOLDERS = ['INBOX', PROBE_FOLDER] as const;
 
 const list = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'must name at least one value');
 

@@ -2,8 +2,8 @@
 import { ImapFlow } from 'imapflow';
 import type { Account } from '../../workload/client.js';
 
-/** Opens an IMAP session as `account` on `host:port`, with INBOX selected. */
-export async function openInbox(host: string, port: number, account: Account, readOnly = false): Promise<ImapFlow> {
+/** Opens an IMAP session as `account` on `host:port`, with `folder` selected (EXAMINE when `readOnly`). */
+export async function openFolder(host: string, port: number, account: Account, folder: string, readOnly = false): Promise<ImapFlow> {
   const imap = new ImapFlow({
     host,
     port,
@@ -19,10 +19,10 @@ export async function openInbox(host: string, port: number, account: Account, re
   imap.on('error', () => {});
   try {
     await imap.connect();
-    await imap.mailboxOpen('INBOX', { readOnly });
+    await imap.mailboxOpen(folder, { readOnly });
   } catch (error) {
     imap.close();
-    throw new Error(`Opening INBOX of ${account.login} on ${host}:${port} failed: ${describeImapError(error)}`, { cause: error });
+    throw new Error(`Opening ${folder} of ${account.login} on ${host}:${port} failed: ${describeImapError(error)}`, { cause: error });
   }
   return imap;
 }
@@ -39,12 +39,13 @@ export function describeImapError(error: unknown): string {
   return imapError.message ?? String(error);
 }
 
-/** Highest UID in the selected INBOX so far: UIDNEXT - 1 from SELECT, or from STATUS when SELECT gave none. */
+/** Returns the highest UID of the selected folder so far: UIDNEXT - 1 from SELECT, or from STATUS when SELECT gave none. */
 export async function highestUid(imap: ImapFlow): Promise<number> {
-  const fromSelect = imap.mailbox ? Number(imap.mailbox.uidNext) : Number.NaN;
+  if (!imap.mailbox) throw new Error('no folder is selected');
+  const fromSelect = Number(imap.mailbox.uidNext);
   if (Number.isFinite(fromSelect)) return fromSelect - 1;
-  const status = await imap.status('INBOX', { uidNext: true });
+  const status = await imap.status(imap.mailbox.path, { uidNext: true });
   const uidNext = Number(status.uidNext);
-  if (!Number.isFinite(uidNext)) throw new Error('the server reported no UIDNEXT for INBOX');
+  if (!Number.isFinite(uidNext)) throw new Error(`the server reported no UIDNEXT for ${imap.mailbox.path}`);
   return uidNext - 1;
 }

@@ -38,6 +38,7 @@ const CSV_COLUMNS: Array<[string, (cell: CellResult) => string | number | null]>
   ['lag_p99_ms', (cell) => cell.lagMs.p99],
   ['lag_max_ms', (cell) => cell.lagMs.max],
   ['lower_bound_ms', (cell) => cell.lowerBoundMs],
+  ['poll_p50_ms', (cell) => cell.pollMs.p50],
   ['poll_p99_ms', (cell) => cell.pollMs.p99],
   ['sync_passes', (cell) => cell.sync.passes],
   ['sync_failed', (cell) => cell.sync.failed],

@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Account } from '../../workload/client.js';
 import { composeMessage } from '../../workload/corpus.js';
 import { SeededRandom } from '../../workload/random.js';
-import { closeQuietly, describeImapError, highestUid, openInbox } from './imap.js';
+import { PROBE_FOLDER } from './config.js';
+import { closeQuietly, describeImapError, highestUid, openFolder } from './imap.js';
 
 /** One probe from APPEND to its first successful FETCH on the backup. */
 export interface Probe {
@@ -38,7 +39,7 @@ export function clock(origin: number): () => number {
 }
 
 /**
- * Appends `count` probes to INBOX on the primary, probe `i` at `i / rate` seconds after the
+ * Appends the probes to the probe folder on the primary, probe `i` at `i / rate` seconds after the
  * start, round-robin over the accounts. Each account has one connection, so the probes of an
  * account queue up when the server is slower than the rate. `sentAt` records the real send time.
  */
@@ -59,7 +60,7 @@ export class ProbeWriter {
   private readonly random: SeededRandom;
 
   async open(): Promise<void> {
-    this.sessions = await Promise.all(this.accounts.map((account) => openInbox(this.primary.host, this.primary.port, account)));
+    this.sessions = await Promise.all(this.accounts.map((account) => openFolder(this.primary.host, this.primary.port, account, PROBE_FOLDER)));
   }
 
   /** Sends the probes; `onAck` runs after each acknowledged APPEND. Resolves when every APPEND has an outcome. */
@@ -80,11 +81,11 @@ export class ProbeWriter {
       chains[slot] = chains[slot].then(async () => {
         probe.sentAt = this.now();
         try {
-          await this.sessions[slot].append('INBOX', message.raw);
+          await this.sessions[slot].append(PROBE_FOLDER, message.raw);
           probe.ackAt = this.now();
           onAck(probe);
         } catch (error) {
-          probe.error = `APPEND to INBOX of ${account.login} on ${this.primary.host}:${this.primary.port} failed: ${describeImapError(error)}`;
+          probe.error = `APPEND to ${PROBE_FOLDER} of ${account.login} on ${this.primary.host}:${this.primary.port} failed: ${describeImapError(error)}`;
         }
       });
     }
@@ -105,7 +106,7 @@ interface WatchedSession {
 }
 
 /**
- * Polls INBOX of each probe account on the backup: NOOP so the server rescans the Maildir, then
+ * Polls the probe folder of each probe account on the backup: NOOP so the server rescans the Maildir, then
  * UID FETCH of the Message-ID of every message above the highest UID below which all were seen.
  * Polls only accounts with probes still missing, with `gapMs` between polls, so the time of a
  * sighting is known to within one poll (`pollMs` keeps each poll's duration as evidence).
@@ -133,7 +134,7 @@ export class BackupWatcher {
   async start(): Promise<void> {
     this.sessions = await Promise.all(
       this.accounts.map(async (account) => {
-        const imap = await openInbox(this.backup.host, this.backup.port, account, true);
+        const imap = await openFolder(this.backup.host, this.backup.port, account, PROBE_FOLDER, true);
         return { account, imap, floorUid: await highestUid(imap), seenAbove: new Set<number>() };
       }),
     );
@@ -210,7 +211,7 @@ export class BackupWatcher {
           }
         }
       } catch (error) {
-        this.failure = new Error(`Polling INBOX of ${login} on the backup (${this.backup.host}:${this.backup.port}) failed: ${describeImapError(error)}`, { cause: error });
+        this.failure = new Error(`Polling ${PROBE_FOLDER} of ${login} on the backup (${this.backup.host}:${this.backup.port}) failed: ${describeImapError(error)}`, { cause: error });
         return;
       }
       while (session.seenAbove.delete(session.floorUid + 1)) session.floorUid += 1;

@@ -14,6 +14,7 @@ import type { NodeShell } from '../../bed/bed.js';
 import type { Account } from '../../workload/client.js';
 import { composeMessage } from '../../workload/corpus.js';
 import { SeededRandom } from '../../workload/random.js';
+import { PROBE_FOLDER } from './config.js';
 
 const VMAIL_ID = 5000;
 /** Modification time of every stored message (Courier reports it as INTERNALDATE). */
@@ -31,8 +32,9 @@ export interface StoreSummary {
 }
 
 /**
- * Writes `total` messages spread evenly over `accounts` (INBOX only) into a tar archive at
- * `file`. Messages use LF line endings, as Courier stores them.
+ * Writes `total` messages spread evenly over the INBOX of `accounts` into a tar archive at
+ * `file`, and an empty probe folder per account. Messages use LF line endings, as Courier
+ * stores them.
  */
 export async function writeStoreArchive(file: string, accounts: readonly Account[], total: number, seed: number): Promise<{ messages: number; bytes: number }> {
   const random = new SeededRandom(seed, 'store');
@@ -69,6 +71,15 @@ export async function writeStoreArchive(file: string, accounts: readonly Account
     const uidValidity = mtimeSeconds + index;
     const uiddb = Buffer.from([`1 ${uidValidity} ${count + 1}`, ...uidLines].join('\n') + '\n');
     archive.entry({ ...base, name: `${maildir}/courierimapuiddb`, mode: 0o644, size: uiddb.length }, uiddb);
+
+    // Maildir++ keeps folder INBOX.Name in the directory .Name, marked by a maildirfolder file.
+    const probes = `${maildir}/.${PROBE_FOLDER.slice('INBOX.'.length)}`;
+    for (const dir of [probes, `${probes}/cur`, `${probes}/new`, `${probes}/tmp`]) {
+      archive.entry({ ...base, name: `${dir}/`, type: 'directory', mode: 0o700 });
+    }
+    archive.entry({ ...base, name: `${probes}/maildirfolder`, mode: 0o644, size: 0 }, Buffer.alloc(0));
+    const emptyUiddb = Buffer.from(`1 ${uidValidity + accounts.length} 1\n`);
+    archive.entry({ ...base, name: `${probes}/courierimapuiddb`, mode: 0o644, size: emptyUiddb.length }, emptyUiddb);
   }
   archive.finalize();
   await finished(output);

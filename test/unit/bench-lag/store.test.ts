@@ -52,6 +52,21 @@ describe('store archive', () => {
     }
   });
 
+  test('probe folder is empty with a uiddb', async () => {
+    const file = join(dir, 'store-probes.tar');
+    await writeStoreArchive(file, accounts, 6, 4);
+    const entries = await readArchive(file);
+
+    for (const account of accounts) {
+      const folder = `${account.login}/Maildir/.Probes`;
+      expect(entries.has(`${folder}/maildirfolder`), folder).toBe(true);
+      expect(entries.has(`${folder}/cur/`), folder).toBe(true);
+      const uiddb = entries.get(`${folder}/courierimapuiddb`)!.content.toString();
+      expect(uiddb).toMatch(/^1 \d+ 1\n$/);
+      expect([...entries.keys()].filter((name) => name.startsWith(`${folder}/cur/`) && !name.endsWith('/'))).toEqual([]);
+    }
+  });
+
   test('messages are whole corpus mail with LF endings', async () => {
     const file = join(dir, 'store-2.tar');
     const summary = await writeStoreArchive(file, accounts.slice(0, 1), 5, 2);

@@ -4,8 +4,8 @@
  * on the backup with its flags and INTERNALDATE.
  *
  * Debian bookworm has no imapsync package, so the copier is imapflow run by the bench. It
- * copies INBOX incrementally by UID: each poll fetches the primary's messages above the highest
- * UID copied. Courier-IMAP offers no master or proxy login, so the copier authenticates with each
+ * copies each folder incrementally by UID: each poll fetches the primary's messages above the
+ * highest UID copied. Courier-IMAP offers no master or proxy login, so the copier authenticates with each
  * account's own password, which the operator would have to hold for every account.
  *
  * What it does to UIDs and flags: APPEND lets the backup assign UIDs of its own under its own
@@ -16,14 +16,16 @@ import type { ImapFlow } from 'imapflow';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clientProxyName } from '../../../bed/links/links.js';
 import type { Account } from '../../../workload/client.js';
-import { closeQuietly, describeImapError, highestUid, openInbox } from '../imap.js';
+import { BENCH_FOLDERS } from '../config.js';
+import { closeQuietly, describeImapError, highestUid, openFolder } from '../imap.js';
 import type { ReplicationStrategy, StrategyContext, SyncPass } from './strategy.js';
 
 /** The bed's proxy from its first client to primary-1; the copier's reads cross the WAN through it. */
 const COPIER_CLIENT = 'client-1';
 
-interface AccountCopier {
+interface FolderCopier {
   account: Account;
+  folder: string;
   source: ImapFlow;
   target: ImapFlow;
   lastUid: number;
@@ -32,7 +34,7 @@ interface AccountCopier {
 export class ImapCopyStrategy implements ReplicationStrategy {
   readonly name = 'imap-copy' as const;
   readonly proxy = clientProxyName(COPIER_CLIENT, 'primary-1');
-  private copiers: AccountCopier[] = [];
+  private copiers: FolderCopier[] = [];
   private loops: Promise<void>[] = [];
   private stopped = false;
   private readonly done: SyncPass[] = [];
@@ -40,19 +42,21 @@ export class ImapCopyStrategy implements ReplicationStrategy {
   constructor(private readonly context: StrategyContext) {}
 
   /**
-   * Opens both sessions per account and starts above the primary's highest UID: the bench
-   * built both stores from one archive and drained the previous cell, so older mail is there.
+   * Opens both sessions per account and folder, and starts above the primary's highest UID:
+   * the bench built both stores from one archive and drained the previous cell, so older mail
+   * is there.
    */
   async start(): Promise<void> {
     const { bed } = this.context;
     const route = bed.route(COPIER_CLIENT, 'primary-1');
     const backup = bed.address('backup');
     this.stopped = false;
+    const pairs = this.context.accounts.flatMap((account) => BENCH_FOLDERS.map((folder) => ({ account, folder })));
     this.copiers = await Promise.all(
-      this.context.accounts.map(async (account) => {
-        const source = await openInbox(route.host, route.port, account, true);
-        const target = await openInbox(backup, 143, account);
-        return { account, source, target, lastUid: await highestUid(source) };
+      pairs.map(async ({ account, folder }) => {
+        const source = await openFolder(route.host, route.port, account, folder, true);
+        const target = await openFolder(backup, 143, account, folder);
+        return { account, folder, source, target, lastUid: await highestUid(source) };
       }),
     );
     this.loops = this.copiers.map((copier) => this.run(copier));
@@ -69,7 +73,7 @@ export class ImapCopyStrategy implements ReplicationStrategy {
     return [...this.done];
   }
 
-  private async run(copier: AccountCopier): Promise<void> {
+  private async run(copier: FolderCopier): Promise<void> {
     while (!this.stopped) {
       const startAt = this.context.now();
       let copied = 0;
@@ -83,16 +87,16 @@ export class ImapCopyStrategy implements ReplicationStrategy {
         }
         // APPEND only after the FETCH completes: imapflow runs one command at a time per session.
         for (const message of found.sort((a, b) => a.uid - b.uid)) {
-          await copier.target.append('INBOX', message.source, message.flags.filter((flag) => flag !== '\\Recent'), message.internalDate);
+          await copier.target.append(copier.folder, message.source, message.flags.filter((flag) => flag !== '\\Recent'), message.internalDate);
           copier.lastUid = message.uid;
           copied += 1;
           bytes += message.source.length;
         }
         if (copied > 0) this.done.push({ startAt, endAt: this.context.now(), ok: true, stats: { files: copied, bytes } });
       } catch (error) {
-        const message = `Copying INBOX of ${copier.account.login} from primary-1 to the backup failed: ${describeImapError(error)}`;
+        const message = `Copying ${copier.folder} of ${copier.account.login} from primary-1 to the backup failed: ${describeImapError(error)}`;
         this.done.push({ startAt, endAt: this.context.now(), ok: false, stats: { files: copied, bytes }, error: message });
-        this.context.log.warn({ strategy: this.name, account: copier.account.login, error: message }, 'Copy failed');
+        this.context.log.warn({ strategy: this.name, account: copier.account.login, folder: copier.folder, error: message }, 'Copy failed');
         return;
       }
       await sleep(this.context.timing.imapCopyPollMs);
