@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderSpec } from '../../report/plots/render.js';
+import { lagBreakdown } from './breakdown.js';
 import type { Timing, Sweep } from './config.js';
 import { lagByStoreSizeSpec, lagOverTimeSpec } from './plots.js';
 import type { CellResult } from './result.js';
@@ -47,6 +48,8 @@ const CSV_COLUMNS: Array<[string, (cell: CellResult) => string | number | null]>
   ['push_p50_ms', (cell) => cell.sync.pushMs],
   ['apply_p50_ms', (cell) => cell.sync.applyMs],
   ['rsync_sent_p50_bytes', (cell) => cell.sync.sentBytes],
+  ['wait_for_pass_p50_ms', (cell) => lagBreakdown(cell.probeRecords, cell.passRecords).waitMs],
+  ['in_pass_p50_ms', (cell) => lagBreakdown(cell.probeRecords, cell.passRecords).passMs],
   ['wire_bytes', (cell) => cell.wireBytes],
   ['cpu_primary_s', (cell) => cell.cpuSeconds.primary],
   ['cpu_backup_s', (cell) => cell.cpuSeconds.backup],
@@ -78,14 +81,16 @@ export function probesCsv(cells: readonly CellResult[]): string {
 /** Renders the Markdown table of docs/benchmarks.md: lag quantiles, the lower bound, and where the time goes. */
 export function summaryTable(cells: readonly CellResult[]): string {
   const header = [
-    '| store | rate/s | link | strategy | p50 s | p95 s | p99 s | max s | bound s | sync p50 s (push + apply) | wire KB | CPU s (primary + backup) | seen/acked |',
-    '|---:|---:|---|---|---:|---:|---:|---:|---:|---|---:|---|---:|',
+    '| store | rate/s | link | strategy | p50 s | p95 s | p99 s | max s | bound s | wait + in pass p50 s | sync p50 s (push + apply) | wire KB | CPU s (primary + backup) | seen/acked |',
+    '|---:|---:|---|---|---:|---:|---:|---:|---:|---|---|---:|---|---:|',
   ];
   const rows = cells.map((cell) => {
     const parts = cell.sync.pushMs !== null || cell.sync.applyMs !== null ? ` (${formatSeconds(cell.sync.pushMs)} + ${formatSeconds(cell.sync.applyMs)})` : '';
     const sync = `${formatSeconds(cell.sync.durationMs.p50)}${parts}${cell.sync.failed > 0 ? `, ${cell.sync.failed} failed` : ''}`;
     const error = cell.error ? ` (error: ${cell.error.slice(0, 80)})` : '';
-    return `| ${cell.storeSize} | ${cell.ratePerSecond} | ${cell.link} | ${cell.strategy} | ${formatSeconds(cell.lagMs.p50)} | ${formatSeconds(cell.lagMs.p95)} | ${formatSeconds(cell.lagMs.p99)} | ${formatSeconds(cell.lagMs.max)} | ${formatSeconds(cell.lowerBoundMs)} | ${sync} | ${Math.round(cell.wireBytes / 1000)} | ${cell.cpuSeconds.primary.toFixed(1)} + ${cell.cpuSeconds.backup.toFixed(1)} | ${cell.probes.seen}/${cell.probes.acknowledged}${error} |`;
+    const breakdown = lagBreakdown(cell.probeRecords, cell.passRecords);
+    const split = breakdown.matched > 0 ? `${formatSeconds(breakdown.waitMs)} + ${formatSeconds(breakdown.passMs)}` : '-';
+    return `| ${cell.storeSize} | ${cell.ratePerSecond} | ${cell.link} | ${cell.strategy} | ${formatSeconds(cell.lagMs.p50)} | ${formatSeconds(cell.lagMs.p95)} | ${formatSeconds(cell.lagMs.p99)} | ${formatSeconds(cell.lagMs.max)} | ${formatSeconds(cell.lowerBoundMs)} | ${split} | ${sync} | ${Math.round(cell.wireBytes / 1000)} | ${cell.cpuSeconds.primary.toFixed(1)} + ${cell.cpuSeconds.backup.toFixed(1)} | ${cell.probes.seen}/${cell.probes.acknowledged}${error} |`;
   });
   return [...header, ...rows].join('\n') + '\n';
 }
