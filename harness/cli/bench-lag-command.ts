@@ -1,7 +1,7 @@
 /** The `mailha bench lag` command: sweep replication strategies and report the backup's lag. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { execa } from 'execa';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { destination, pino } from 'pino';
@@ -101,6 +101,45 @@ export function registerBenchCommand(program: Command): void {
     .option('--estimate', 'print the cells and the time estimate, and start nothing')
     .addOption(new Option('--progress <mode>', 'live (listr2 view), plain (one line per cell) or quiet; by default live on a terminal and quiet under CI').choices(['live', 'plain', 'quiet']))
     .action(benchLagCommand);
+
+  bench
+    .command('lag-merge')
+    .description('Merge the results.json of several bench lag runs into one set of outputs (table, CSV, charts)')
+    .argument('<dir...>', 'run directories, each with a results.json')
+    .requiredOption('--out <dir>', 'directory for the merged outputs')
+    .action(mergeCommand);
+}
+
+async function mergeCommand(dirs: string[], options: { out: string }): Promise<void> {
+  const records: BenchRecord[] = [];
+  for (const dir of dirs) {
+    const file = join(dir, 'results.json');
+    try {
+      records.push(JSON.parse(await readFile(file, 'utf8')) as BenchRecord);
+    } catch (error) {
+      console.error(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message}`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+  }
+  const merged: BenchRecord = {
+    command: records.map((record) => record.command).join(' && '),
+    machine: records[0].machine,
+    startedAt: records[0].startedAt,
+    sweep: {
+      storeSizes: [...new Set(records.flatMap((record) => record.sweep.storeSizes))],
+      rates: [...new Set(records.flatMap((record) => record.sweep.rates))],
+      links: [...new Set(records.flatMap((record) => record.sweep.links))],
+      strategies: [...new Set(records.flatMap((record) => record.sweep.strategies))],
+    },
+    // NOTE: the first run's timing stands for all; merge runs of one sweep, which share it.
+    timing: records[0].timing,
+    stores: records.flatMap((record) => record.stores),
+    cells: records.flatMap((record) => record.cells).sort(compareCells),
+  };
+  await mkdir(options.out, { recursive: true });
+  await writeBenchOutputs(options.out, merged);
+  console.log(`Merged ${merged.cells.length} cells from ${records.length} runs into ${options.out}`);
 }
 
 async function benchLagCommand(options: BenchLagOptions): Promise<void> {
@@ -188,6 +227,19 @@ async function benchLagCommand(options: BenchLagOptions): Promise<void> {
   for (const problem of problems) console.error(problem);
   if (failure) console.error(`bench lag failed: ${failure}`);
   if (failure || problems.length > 0) process.exitCode = EXIT_FAILED;
+}
+
+const LINK_ORDER = ['lan', 'wan-10mbit-40ms', 'wan-1mbit-150ms'];
+const STRATEGY_ORDER = ['rsync-interval', 'lsyncd', 'imap-copy'];
+
+/** Orders cells by store size, strategy, link and rate, the order of the docs table. */
+function compareCells(a: CellResult, b: CellResult): number {
+  return (
+    a.storeSize - b.storeSize ||
+    STRATEGY_ORDER.indexOf(a.strategy) - STRATEGY_ORDER.indexOf(b.strategy) ||
+    LINK_ORDER.indexOf(a.link) - LINK_ORDER.indexOf(b.link) ||
+    a.ratePerSecond - b.ratePerSecond
+  );
 }
 
 function describeCell(cell: CellResult): string {
