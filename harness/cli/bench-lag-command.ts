@@ -28,6 +28,7 @@ interface BenchLagOptions {
   drainSeconds?: number;
   interval?: number;
   lsyncdDelay?: number;
+  copyPollMs?: number;
   maxP99Seconds?: number;
   seed: number;
   out: string;
@@ -91,6 +92,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--drain-seconds <s>', `seconds a cell waits for the last probes; later ones count as missing (default ${DEFAULT_TIMING.drainSeconds})`, positiveNumber('--drain-seconds'))
     .option('--interval <s>', `interval of rsync-interval in seconds (default ${DEFAULT_TIMING.rsyncIntervalSeconds})`, positiveNumber('--interval'))
     .option('--lsyncd-delay <s>', `lsyncd's delay in seconds (default ${DEFAULT_TIMING.lsyncdDelaySeconds})`, positiveNumber('--lsyncd-delay', true))
+    .option('--copy-poll-ms <ms>', `pause of the IMAP copier between two polls of a folder, in ms (default ${DEFAULT_TIMING.imapCopyPollMs})`, positiveNumber('--copy-poll-ms', true))
     .option('--max-p99-seconds <s>', 'fail when any cell\'s p99 lag exceeds this many seconds', positiveNumber('--max-p99-seconds'))
     .option('--seed <n>', 'seed for store contents and probes', (value) => {
       const seed = Number(value);
@@ -163,6 +165,7 @@ async function benchLagCommand(options: BenchLagOptions): Promise<void> {
     ...(options.drainSeconds !== undefined ? { drainSeconds: options.drainSeconds } : {}),
     ...(options.interval !== undefined ? { rsyncIntervalSeconds: options.interval } : {}),
     ...(options.lsyncdDelay !== undefined ? { lsyncdDelaySeconds: options.lsyncdDelay } : {}),
+    ...(options.copyPollMs !== undefined ? { imapCopyPollMs: options.copyPollMs } : {}),
   };
   const cells = sweepCells(sweep);
   if (options.estimate) {

@@ -38,7 +38,7 @@ export interface Timing {
   rsyncIntervalSeconds: number;
   /** lsyncd's `delay`: seconds it collects events before it starts an rsync. */
   lsyncdDelaySeconds: number;
-  /** Pause of the IMAP copier between two polls of an account, in ms. */
+  /** Pause of the IMAP copier between two polls of a folder, in ms. */
   imapCopyPollMs: number;
 }
 
