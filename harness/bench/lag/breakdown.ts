@@ -4,7 +4,7 @@ import { quantile } from './stats.js';
 import type { SyncPass } from './strategies/strategy.js';
 
 export interface LagBreakdown {
-  /** Median ms from the acknowledgement to the start of the first successful pass that began after it. */
+  /** Median ms from the acknowledgement to the start of the first successful pass that began after it, before the sighting. */
   waitMs: number | null;
   /** Median ms from that pass's start to the sighting on the backup. */
   passMs: number | null;
@@ -14,7 +14,8 @@ export interface LagBreakdown {
 
 /**
  * Matches every seen probe to the first successful pass that started after its APPEND was
- * acknowledged and ended no later than the sighting. For rsync at an interval the wait is the
+ * acknowledged and before the sighting. A pass can make a probe visible before it ends, so its
+ * end is not compared. For rsync at an interval the wait is the
  * interval's share of the lag; for lsyncd it is lsyncd's push, because the passes are the
  * backup's applies; for the IMAP copier it is the poll interval.
  */
@@ -24,7 +25,7 @@ export function lagBreakdown(probes: readonly Probe[], passes: readonly SyncPass
   const inPass: number[] = [];
   for (const probe of probes) {
     if (probe.ackAt === null || probe.seenAt === null) continue;
-    const pass = ordered.find((each) => each.startAt >= probe.ackAt! && each.endAt <= probe.seenAt!);
+    const pass = ordered.find((each) => each.startAt >= probe.ackAt! && each.startAt <= probe.seenAt!);
     if (!pass) continue;
     waits.push(pass.startAt - probe.ackAt);
     inPass.push(probe.seenAt - pass.startAt);

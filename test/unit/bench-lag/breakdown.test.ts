@@ -33,6 +33,13 @@ describe('lag breakdown', () => {
     expect(result.waitMs).toBe(1_900);
   });
 
+  test('pass ending after the sighting counts', () => {
+    // rsync's apply makes the probe visible before the bed's sync returns.
+    const result = lagBreakdown([probe(0, 100, 1_500)], [pass(1_000, 2_000)]);
+    expect(result.waitMs).toBe(900);
+    expect(result.passMs).toBe(500);
+  });
+
   test('no pass before the sighting', () => {
     const result = lagBreakdown([probe(0, 100, 500)], [pass(1_000, 2_000)]);
     expect(result).toEqual({ waitMs: null, passMs: null, matched: 0 });
