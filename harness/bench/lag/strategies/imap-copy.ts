@@ -20,6 +20,10 @@ import { BENCH_FOLDERS } from '../config.js';
 import { closeQuietly, describeImapError, highestUid, openFolder } from '../imap.js';
 import type { ReplicationStrategy, StrategyContext, SyncPass } from './strategy.js';
 
+// NOTE: the copier shares the bench process's event loop with the probe writer and the backup
+// watcher. At 100 messages a second its FETCH and APPEND work delays both, which shows as a lower
+// achieved rate and a longer poll (`pollMs`) in that cell. A worker thread would separate them.
+
 /** The bed's proxy from its first client to primary-1; the copier's reads cross the WAN through it. */
 const COPIER_CLIENT = 'client-1';
 
