@@ -25,6 +25,16 @@ export function formatSeconds(ms: number | null): string {
   return (ms / 1000).toFixed(2);
 }
 
+/**
+ * Returns a lag quantile, with Infinity restored: results.json writes Infinity as null, so a
+ * null quantile of a cell with missing probes is one that reached them.
+ */
+function lagQuantile(cell: CellResult, key: keyof CellResult['lagMs']): number | null {
+  const value = cell.lagMs[key];
+  if (value === null && cell.probes.missing > 0) return Infinity;
+  return value;
+}
+
 const CSV_COLUMNS: Array<[string, (cell: CellResult) => string | number | null]> = [
   ['store_size', (cell) => cell.storeSize],
   ['rate_per_s', (cell) => cell.ratePerSecond],
@@ -34,10 +44,10 @@ const CSV_COLUMNS: Array<[string, (cell: CellResult) => string | number | null]>
   ['probes_seen', (cell) => cell.probes.seen],
   ['probes_failed', (cell) => cell.probes.failed],
   ['achieved_rate_per_s', (cell) => cell.achievedRate.toFixed(2)],
-  ['lag_p50_ms', (cell) => cell.lagMs.p50],
-  ['lag_p95_ms', (cell) => cell.lagMs.p95],
-  ['lag_p99_ms', (cell) => cell.lagMs.p99],
-  ['lag_max_ms', (cell) => cell.lagMs.max],
+  ['lag_p50_ms', (cell) => lagQuantile(cell, 'p50')],
+  ['lag_p95_ms', (cell) => lagQuantile(cell, 'p95')],
+  ['lag_p99_ms', (cell) => lagQuantile(cell, 'p99')],
+  ['lag_max_ms', (cell) => lagQuantile(cell, 'max')],
   ['lower_bound_ms', (cell) => cell.lowerBoundMs],
   ['poll_p50_ms', (cell) => cell.pollMs.p50],
   ['poll_p99_ms', (cell) => cell.pollMs.p99],
@@ -90,7 +100,7 @@ export function summaryTable(cells: readonly CellResult[]): string {
     const error = cell.error ? ` (error: ${cell.error.slice(0, 80)})` : '';
     const breakdown = lagBreakdown(cell.probeRecords, cell.passRecords);
     const split = breakdown.matched > 0 ? `${formatSeconds(breakdown.waitMs)} + ${formatSeconds(breakdown.passMs)}` : '-';
-    return `| ${cell.storeSize} | ${cell.ratePerSecond} | ${cell.link} | ${cell.strategy} | ${formatSeconds(cell.lagMs.p50)} | ${formatSeconds(cell.lagMs.p95)} | ${formatSeconds(cell.lagMs.p99)} | ${formatSeconds(cell.lagMs.max)} | ${formatSeconds(cell.lowerBoundMs)} | ${split} | ${sync} | ${Math.round(cell.wireBytes / 1000)} | ${cell.cpuSeconds.primary.toFixed(1)} + ${cell.cpuSeconds.backup.toFixed(1)} | ${cell.probes.seen}/${cell.probes.acknowledged}${error} |`;
+    return `| ${cell.storeSize} | ${cell.ratePerSecond} | ${cell.link} | ${cell.strategy} | ${formatSeconds(lagQuantile(cell, 'p50'))} | ${formatSeconds(lagQuantile(cell, 'p95'))} | ${formatSeconds(lagQuantile(cell, 'p99'))} | ${formatSeconds(lagQuantile(cell, 'max'))} | ${formatSeconds(cell.lowerBoundMs)} | ${split} | ${sync} | ${Math.round(cell.wireBytes / 1000)} | ${cell.cpuSeconds.primary.toFixed(1)} + ${cell.cpuSeconds.backup.toFixed(1)} | ${cell.probes.seen}/${cell.probes.acknowledged}${error} |`;
   });
   return [...header, ...rows].join('\n') + '\n';
 }

@@ -39,6 +39,14 @@ describe('bench output', () => {
     expect(row).toContain('| 300 |');
   });
 
+  test('null quantile of missing probes', () => {
+    // results.json stores Infinity as null; a merged run must still show the missing probes.
+    const row = summaryTable([cell({ lagMs: { p50: null, p95: null, p99: null, max: null } })]).trimEnd().split('\n')[2];
+    expect(row).toContain('| > drain | > drain | > drain | > drain |');
+    const [, csvRow] = resultsCsv([cell({ lagMs: { p50: 100, p95: null, p99: null, max: null } })]).trimEnd().split('\n');
+    expect(csvRow).toContain(',100,inf,inf,inf,');
+  });
+
   test('CSV writes inf and quotes errors', () => {
     const [header, row] = resultsCsv([cell({ error: 'APPEND failed, "NO" reply' })]).trimEnd().split('\n');
     const columns = header.split(',');
