@@ -5,8 +5,10 @@
  *
  * Debian bookworm has no imapsync package, so the copier is imapflow run by the bench. It
  * copies each folder incrementally by UID: each poll fetches the primary's messages above the
- * highest UID copied. Courier-IMAP offers no master or proxy login, so the copier authenticates with each
- * account's own password, which the operator would have to hold for every account.
+ * highest UID copied. The copier authenticates with each account's own password, which the
+ * operator would have to hold for every account.
+ * NOTE: Courier has no master login as another user, but courier-authlib's `administrators`
+ * group reaches every account's folders through the shared namespace; the copier does not use it.
  *
  * What it does to UIDs and flags: APPEND lets the backup assign UIDs of its own under its own
  * UIDVALIDITY, so a client that fails over sees other UIDs for the same mail. Flags are copied
