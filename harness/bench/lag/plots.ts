@@ -49,7 +49,7 @@ export function lagOverTimeSpec(cells: readonly CellResult[], ratePerSecond: num
       height: 120,
       mark: { type: 'point', filled: true, size: 12 },
       encoding: {
-        x: { field: 't', type: 'quantitative', title: 'APPEND acknowledged (s since cell start)' },
+        x: { field: 't', type: 'quantitative', title: 'APPEND acknowledged at (s)' },
         y: { field: 'lag', type: 'quantitative', title: 'lag (s)' },
         color: { field: 'strategy', type: 'nominal' },
       },
