@@ -11,11 +11,12 @@ import { fillStores, type StoreSummary } from './store.js';
 
 /**
  * Rough cost model for the first estimate, before any cell has run: starting a bed, building a
- * store per message (corpus to tar and three copies into containers), and a cell's fixed part
- * (strategy start and stop, sessions). Measured once on a 2-core machine; replaced by the mean
- * of the cells already run as soon as there is one.
+ * store per message (corpus to tar and copies into containers), and a cell's fixed part
+ * (strategy start and stop, sessions). An estimate from the first runs on a shared 2-core
+ * machine, where a 100k store took 70 s; the mean of the cells already run replaces the cell
+ * part as soon as there is one.
  */
-const ESTIMATE = { bedStartMs: 15_000, storePerMessageMs: 0.6, cellOverheadMs: 8_000 };
+const ESTIMATE = { bedStartMs: 15_000, storePerMessageMs: 0.7, cellOverheadMs: 8_000 };
 
 export interface SweepRun {
   cells: CellResult[];
