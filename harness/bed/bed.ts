@@ -18,8 +18,8 @@ export interface SyncOutcome {
   from: NodeName | null;
   durationMs: number;
   /**
-   * Files and bytes transferred, when the transport reported them, and the time of the push and
-   * of the apply step (`pushMs`, `applyMs`) when the sync got that far.
+   * Files and bytes transferred, when the transport reported them, and the time in ms of the push
+   * and of the apply step with the read-only pass that follows it (`pushMs`, `applyMs`).
    */
   stats: Record<string, number>;
   /** Error text when `ok` is false. */
