@@ -97,6 +97,22 @@ export class ProbeWriter {
   }
 }
 
+/**
+ * Returns a UID set of every UID above `floorUid` that is not in `seenAbove`, e.g. `4,8:9,11:*`
+ * for floor 3 and seen UIDs 5 to 7 and 10. Fetching only these keeps a poll from fetching the
+ * headers of seen messages again while an earlier UID is still missing.
+ */
+export function unseenUids(floorUid: number, seenAbove: ReadonlySet<number>): string {
+  const ranges: string[] = [];
+  let next = floorUid + 1;
+  for (const uid of [...seenAbove].filter((seen) => seen >= next).sort((a, b) => a - b)) {
+    if (uid > next) ranges.push(uid - 1 === next ? String(next) : `${next}:${uid - 1}`);
+    next = uid + 1;
+  }
+  ranges.push(`${next}:*`);
+  return ranges.join(',');
+}
+
 /** One backup session and the UIDs it has seen: all up to `floorUid`, and `seenAbove` beyond it. */
 interface WatchedSession {
   account: Account;
@@ -107,13 +123,13 @@ interface WatchedSession {
 
 /**
  * Polls the probe folder of each probe account on the backup: NOOP so the server rescans the Maildir, then
- * UID FETCH of the Message-ID of every message above the highest UID below which all were seen.
+ * UID FETCH of the Message-ID of every unseen message above the highest UID below which all were seen.
  * Polls only accounts with probes still missing, with `gapMs` between polls, so the time of a
  * sighting is known to within one poll (`pollMs` keeps each poll's duration as evidence).
  *
  * UIDs can become visible out of order: an rsync apply adds message files in name order, which
- * is not UID order, so UID 400 may be fetchable before UID 398. The watcher therefore keeps
- * fetching from the first UID it has not seen, not from the highest one.
+ * is not UID order, so UID 400 may be fetchable before UID 398. The watcher therefore fetches
+ * every UID it has not seen, not only those above the highest one.
  */
 export class BackupWatcher {
   readonly pollMs: number[] = [];
@@ -196,7 +212,7 @@ export class BackupWatcher {
       const started = this.now();
       try {
         await session.imap.noop();
-        const range = `${session.floorUid + 1}:*`;
+        const range = unseenUids(session.floorUid, session.seenAbove);
         for await (const message of session.imap.fetch(range, { uid: true, headers: ['message-id'] }, { uid: true })) {
           if (message.uid <= session.floorUid || session.seenAbove.has(message.uid)) continue;
           session.seenAbove.add(message.uid);

@@ -14,98 +14,85 @@
  * UIDVALIDITY, so a client that fails over sees other UIDs for the same mail. Flags are copied
  * once, at APPEND; later flag changes and expunges on the primary are not replicated.
  */
-import type { ImapFlow } from 'imapflow';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { clientProxyName } from '../../../bed/links/links.js';
-import type { Account } from '../../../workload/client.js';
 import { BENCH_FOLDERS } from '../config.js';
-import { closeQuietly, describeImapError, highestUid, openFolder } from '../imap.js';
+import type { CopierMessage, CopierPass, CopierRequest, CopierSettings } from './imap-copier.js';
 import type { ReplicationStrategy, StrategyContext, SyncPass } from './strategy.js';
-
-// NOTE: the copier shares the bench process's event loop with the probe writer and the backup
-// watcher. At 100 messages a second its FETCH and APPEND work delays both, which shows as a lower
-// achieved rate and a longer poll (`pollMs`) in that cell. A worker thread would separate them.
 
 /** The bed's proxy from its first client to primary-1; the copier's reads cross the WAN through it. */
 const COPIER_CLIENT = 'client-1';
 
-interface FolderCopier {
-  account: Account;
-  folder: string;
-  source: ImapFlow;
-  target: ImapFlow;
-  lastUid: number;
-}
-
+/**
+ * Runs the copier (`imap-copier.ts`) in a worker thread: in the bench's event loop, its FETCH and
+ * APPEND work at 100 messages a second delayed the probe writer and lengthened the backup
+ * watcher's polls. The worker reports each pass by message.
+ */
 export class ImapCopyStrategy implements ReplicationStrategy {
   readonly name = 'imap-copy' as const;
   readonly proxy = clientProxyName(COPIER_CLIENT, 'primary-1');
-  private copiers: FolderCopier[] = [];
-  private loops: Promise<void>[] = [];
-  private stopped = false;
+  private worker: Worker | undefined;
+  private exited: Promise<void> = Promise.resolve();
   private readonly done: SyncPass[] = [];
 
   constructor(private readonly context: StrategyContext) {}
 
-  /**
-   * Opens both sessions per account and folder, and starts above the primary's highest UID:
-   * the bench built both stores from one archive and drained the previous cell, so older mail
-   * is there.
-   */
+  /** Starts the worker and resolves once it has opened every session; see `imap-copier.ts`. */
   async start(): Promise<void> {
     const { bed } = this.context;
     const route = bed.route(COPIER_CLIENT, 'primary-1');
-    const backup = bed.address('backup');
-    this.stopped = false;
-    const pairs = this.context.accounts.flatMap((account) => BENCH_FOLDERS.map((folder) => ({ account, folder })));
-    this.copiers = await Promise.all(
-      pairs.map(async ({ account, folder }) => {
-        const source = await openFolder(route.host, route.port, account, folder, true);
-        const target = await openFolder(backup, 143, account, folder);
-        return { account, folder, source, target, lastUid: await highestUid(source) };
-      }),
-    );
-    this.loops = this.copiers.map((copier) => this.run(copier));
+    const settings: CopierSettings = {
+      source: { host: route.host, port: route.port },
+      backup: { host: bed.address('backup'), port: 143 },
+      accounts: this.context.accounts,
+      folders: BENCH_FOLDERS,
+      pollMs: this.context.timing.imapCopyPollMs,
+    };
+    const worker = new Worker(new URL('./imap-copier-worker.js', import.meta.url), { workerData: settings });
+    this.worker = worker;
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (message: CopierMessage) => {
+      if (message.type === 'pass') this.record(message.pass);
+    });
+    worker.on('error', (error) => this.context.log.warn({ strategy: this.name, err: error }, "The IMAP copier's worker thread failed"));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        worker.on('message', (message: CopierMessage) => {
+          if (message.type === 'started') resolve();
+          if (message.type === 'start-failed') reject(new Error(message.error));
+        });
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`The IMAP copier's worker thread exited with code ${code} before it started`)));
+      });
+    } catch (error) {
+      await worker.terminate();
+      this.worker = undefined;
+      throw error;
+    }
   }
 
+  /** Asks the worker to end its loops and close its sessions, and resolves once the thread has exited. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(this.loops);
-    await Promise.all(this.copiers.flatMap((copier) => [closeQuietly(copier.source), closeQuietly(copier.target)]));
-    this.copiers = [];
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = undefined;
+    worker.postMessage({ type: 'stop' } satisfies CopierRequest);
+    await this.exited;
   }
 
   passes(): SyncPass[] {
     return [...this.done];
   }
 
-  private async run(copier: FolderCopier): Promise<void> {
-    while (!this.stopped) {
-      const startAt = this.context.now();
-      let copied = 0;
-      let bytes = 0;
-      try {
-        await copier.source.noop();
-        const found: Array<{ uid: number; source: Buffer; flags: string[]; internalDate?: Date }> = [];
-        for await (const message of copier.source.fetch(`${copier.lastUid + 1}:*`, { uid: true, flags: true, internalDate: true, source: true }, { uid: true })) {
-          if (message.uid <= copier.lastUid || !message.source) continue;
-          found.push({ uid: message.uid, source: message.source, flags: [...(message.flags ?? [])], internalDate: message.internalDate as Date | undefined });
-        }
-        // APPEND only after the FETCH completes: imapflow runs one command at a time per session.
-        for (const message of found.sort((a, b) => a.uid - b.uid)) {
-          await copier.target.append(copier.folder, message.source, message.flags.filter((flag) => flag !== '\\Recent'), message.internalDate);
-          copier.lastUid = message.uid;
-          copied += 1;
-          bytes += message.source.length;
-        }
-        if (copied > 0) this.done.push({ startAt, endAt: this.context.now(), ok: true, stats: { files: copied, bytes } });
-      } catch (error) {
-        const message = `Copying ${copier.folder} of ${copier.account.login} from primary-1 to the backup failed: ${describeImapError(error)}`;
-        this.done.push({ startAt, endAt: this.context.now(), ok: false, stats: { files: copied, bytes }, error: message });
-        this.context.log.warn({ strategy: this.name, account: copier.account.login, folder: copier.folder, error: message }, 'Copy failed');
-        return;
-      }
-      await sleep(this.context.timing.imapCopyPollMs);
+  /** Stores a pass on the bench clock, converting from the worker's epoch times. */
+  private record(pass: CopierPass): void {
+    const offset = this.context.now() - (performance.timeOrigin + performance.now());
+    const stats = { files: pass.files, bytes: pass.bytes };
+    if (pass.ok) {
+      this.done.push({ startAt: pass.startAt + offset, endAt: pass.endAt + offset, ok: true, stats });
+      return;
     }
+    this.done.push({ startAt: pass.startAt + offset, endAt: pass.endAt + offset, ok: false, stats, error: pass.error });
+    this.context.log.warn({ strategy: this.name, account: pass.account, folder: pass.folder, error: pass.error }, 'Copy failed');
   }
 }
