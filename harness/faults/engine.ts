@@ -121,6 +121,22 @@ export class FaultEngine {
     return proxies;
   }
 
+  /** Fails the DRBD backing disk of a primary (see {@link Bed.failDisk}); the undo attaches it again. */
+  async diskFail(node: NodeName, durationSeconds?: number): Promise<void> {
+    const id = `disk-fail:${node}`;
+    this.history.event({ kind: 'fault', phase: 'start', name: 'disk-fail', nodes: [node], detail: { id, durationSeconds: durationSeconds ?? null } });
+    await this.bed.failDisk(node);
+    this.register({ id, name: 'disk-fail', nodes: [node], detail: {}, undo: () => this.bed.repairDisk(node) }, durationSeconds);
+  }
+
+  /** Heals the disk fault of a primary; returns false when none is active. */
+  async diskRepair(node: NodeName): Promise<boolean> {
+    const id = `disk-fail:${node}`;
+    if (!this.active.has(id)) return false;
+    await this.heal(id);
+    return true;
+  }
+
   /** Heals one active fault by id, or every active link fault when `id` is undefined. */
   async healLinks(id?: string): Promise<void> {
     const ids = id ? [id] : [...this.active.values()].filter((fault) => fault.name.startsWith('link-')).map((fault) => fault.id);

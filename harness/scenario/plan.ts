@@ -25,6 +25,7 @@ export function checkPlan(scenario: Scenario): string[] {
   const timed: TimedFault[] = [];
   const linkFaults = new Map<string, number>();
   const downSites = new Set<string>();
+  const failedDisks = new Map<string, number>();
   let elapsed = 0;
 
   const report = (index: number, field: string | null, message: string) => {
@@ -124,6 +125,24 @@ export function checkPlan(scenario: Scenario): string[] {
         if (step.id !== undefined && !linkFaults.has(step.id)) report(index, 'id', `no active link fault named "${step.id}" to heal`);
         if (step.id === undefined) linkFaults.clear();
         else linkFaults.delete(step.id);
+        break;
+      case 'disk-fail': {
+        if (scenario.topology.storage !== 'drbd') {
+          report(index, 'action', 'disk-fail needs topology.storage: drbd; the shared-volume stand-in has no disk to fail');
+          break;
+        }
+        if (failedDisks.has(step.target)) {
+          report(index, 'target', `the disk of ${step.target} has already failed at this step (steps[${failedDisks.get(step.target)}])`);
+          break;
+        }
+        if (!requireState(index, step, ['running'], 'fail the disk of')) break;
+        // A timed disk fault is attached again by its timer, so it blocks no later step.
+        if (step.durationSeconds === undefined) failedDisks.set(step.target, index);
+        break;
+      }
+      case 'disk-repair':
+        if (!failedDisks.has(step.target)) report(index, 'target', `the disk of ${step.target} has not failed at this step (a timed disk-fail is repaired by itself)`);
+        else if (requireState(index, step, ['running'], 'repair the disk of')) failedDisks.delete(step.target);
         break;
       case 'audit-readonly':
         if (state.get('backup') !== 'running') report(index, 'action', `cannot audit the backup: it is ${state.get('backup')} at this step`);

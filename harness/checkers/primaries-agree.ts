@@ -1,0 +1,72 @@
+/**
+ * Both primaries serve the same mail: at the latest observation that read both, every folder has
+ * the same UIDVALIDITY on each, and each UID names the same message (Message-ID and content).
+ * With DRBD this shows that a node that returned, resynced or ran diskless serves its peer's data.
+ */
+import type { FolderObservation, MailboxSnapshot } from '../history/snapshot.js';
+import type { Checker, CheckInput, CheckResult } from './types.js';
+
+const NAME = 'primaries-agree';
+const PRIMARIES = ['primary-1', 'primary-2'] as const;
+/** Differences kept as evidence; the count covers them all. */
+const SAMPLE_SIZE = 20;
+
+/** Returns the latest label observed on both primaries, preferring the final observation. */
+function latestPairLabel(snapshots: readonly MailboxSnapshot[]): string | null {
+  const labels = (node: string) => new Set(snapshots.filter((snapshot) => snapshot.node === node).map((snapshot) => snapshot.label));
+  const [first, second] = PRIMARIES.map(labels);
+  const shared = [...first!].filter((label) => second!.has(label));
+  if (shared.includes('final')) return 'final';
+  const latest = (label: string) => Math.max(...snapshots.filter((snapshot) => snapshot.label === label).map((snapshot) => snapshot.time));
+  return shared.sort((a, b) => latest(b) - latest(a))[0] ?? null;
+}
+
+/** Lists how two observations of one folder differ, as sentences. */
+function folderDifferences(where: string, first: FolderObservation | undefined, second: FolderObservation | undefined): string[] {
+  if (!first || !second) return [`${where}: observed on ${first ? 'primary-1' : 'primary-2'} only`];
+  const differences: string[] = [];
+  if (first.uidValidity !== second.uidValidity) differences.push(`${where}: UIDVALIDITY ${first.uidValidity} on primary-1, ${second.uidValidity} on primary-2`);
+  const byUid = new Map(second.messages.map((message) => [message.uid, message]));
+  for (const message of first.messages) {
+    const other = byUid.get(message.uid);
+    byUid.delete(message.uid);
+    if (!other) differences.push(`${where}: UID ${message.uid} (${message.messageId}) on primary-1 only`);
+    else if (other.messageId !== message.messageId || other.hash !== message.hash) {
+      differences.push(`${where}: UID ${message.uid} is ${message.messageId} on primary-1 but ${other.messageId} on primary-2`);
+    }
+  }
+  for (const message of byUid.values()) differences.push(`${where}: UID ${message.uid} (${message.messageId}) on primary-2 only`);
+  return differences;
+}
+
+export const primariesAgree: Checker = {
+  name: NAME,
+  description:
+    'At the latest observation of both primaries (the final one when there is one), each folder has the same UIDVALIDITY on both and each UID names the same message, by Message-ID and content.',
+
+  check({ snapshots }: CheckInput): CheckResult {
+    const label = latestPairLabel(snapshots);
+    if (!label) return { name: NAME, verdict: 'unknown', summary: 'Cannot check: no observation read both primaries.', evidence: {} };
+    const [first, second] = PRIMARIES.map((node) => snapshots.filter((snapshot) => snapshot.node === node && snapshot.label === label).at(-1)!);
+    const errors = [...first!.errors, ...second!.errors];
+    const differences: string[] = [];
+    let messages = 0;
+    const accounts = new Set([...Object.keys(first!.accounts), ...Object.keys(second!.accounts)]);
+    for (const account of accounts) {
+      const folders = new Set([...Object.keys(first!.accounts[account] ?? {}), ...Object.keys(second!.accounts[account] ?? {})]);
+      for (const folder of folders) {
+        const one = first!.accounts[account]?.[folder];
+        messages += one?.messages.length ?? 0;
+        differences.push(...folderDifferences(`${account}/${folder}`, one, second!.accounts[account]?.[folder]));
+      }
+    }
+    const evidence = { label, messages, differences: differences.length, sample: differences.slice(0, SAMPLE_SIZE), observationErrors: errors };
+    if (differences.length > 0) {
+      return { name: NAME, verdict: 'invalid', summary: `${differences.length} differences between the primaries at observation "${label}", e.g. ${differences[0]}.`, evidence };
+    }
+    if (errors.length > 0) {
+      return { name: NAME, verdict: 'unknown', summary: `The observation "${label}" could not read everything (${errors[0]}), so the primaries may differ where it did not look.`, evidence };
+    }
+    return { name: NAME, verdict: 'valid', summary: `Both primaries served the same ${messages} messages with the same UIDs at observation "${label}".`, evidence };
+  },
+};
