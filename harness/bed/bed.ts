@@ -65,6 +65,15 @@ export interface StoreEntry {
   mode: string;
 }
 
+/** A node the bed powered off by itself, outside any scenario step. */
+export interface NodeLoss {
+  node: NodeName;
+  /** What powered it off, e.g. `fence`. */
+  cause: string;
+  /** Facts about the loss, such as the node that requested the fence. */
+  detail: Record<string, unknown>;
+}
+
 export interface Bed {
   readonly runId: string;
   readonly standIns: readonly StandIn[];
@@ -121,6 +130,11 @@ export interface Bed {
   failDisk(node: NodeName): Promise<void>;
   /** Attaches the failed disk again; DRBD resyncs it from the peer. */
   repairDisk(node: NodeName): Promise<void>;
+  /**
+   * Registers a listener for nodes the bed powers off by itself: with DRBD storage, the
+   * fence-peer handler has the bed kill a primary. The node then counts as not running.
+   */
+  onNodeLoss(listener: (loss: NodeLoss) => void): void;
   /** Replaces the A records of the IMAP hostname with a TSIG-signed dynamic update. */
   updateDns(addresses: readonly string[]): Promise<DnsUpdateOutcome>;
   /** Removes every container, network and volume of the run. Safe to call twice. */

@@ -64,6 +64,10 @@ export function checkPlan(scenario: Scenario): string[] {
       case 'kill':
       case 'stop':
       case 'pause': {
+        if (step.action === 'pause' && scenario.topology.storage === 'drbd' && (step.target === 'primary-1' || step.target === 'primary-2')) {
+          report(index, 'action', `cannot pause ${step.target} with topology.storage: drbd: its peer fences it (the bed powers it off) once DRBD's ping times out, so it could not be resumed; use kill or pause site-a`);
+          break;
+        }
         const nodes = requireState(index, step, ['running'], step.action);
         if (!nodes) break;
         const next: NodeState = STATE_AFTER[step.action];
@@ -115,6 +119,11 @@ export function checkPlan(scenario: Scenario): string[] {
         const client = /^client-(\d+)->/.exec(step.link);
         if (client && Number(client[1]) > scenario.workload.clients) {
           report(index, 'link', `client-${client[1]} does not exist; the workload has ${scenario.workload.clients} clients`);
+        }
+        if (scenario.topology.storage === 'drbd' && step.link === 'storage' && step.toxic === 'partition' && state.get('primary-1') === 'running' && state.get('primary-2') === 'running') {
+          // Both fence-peer handlers fire; primary-1's asks at once and primary-2's after 3 s, so
+          // the bed powers primary-2 off and a later step must start it again.
+          state.set('primary-2', 'killed');
         }
         const id = step.id ?? `step-${index + 1}`;
         if (linkFaults.has(id)) report(index, 'id', `a link fault named "${id}" is already active (steps[${linkFaults.get(id)}])`);

@@ -131,3 +131,25 @@ describe('disk-fail plan', () => {
     expect(planProblems([{ action: 'disk-fail', target: 'backup' }])[0]).toContain('unknown primary "backup"');
   });
 });
+
+describe('DRBD fencing in the plan', () => {
+  const cut = { action: 'link-fault', id: 'cut', link: 'storage', toxic: 'partition' };
+
+  it('counts primary-2 as fenced after a storage cut', () => {
+    expect(planProblems([cut, { action: 'run', seconds: 5 }, { action: 'heal', id: 'cut' }, { action: 'start', target: 'primary-2' }])).toEqual([]);
+  });
+
+  it('rejects killing the fenced primary', () => {
+    expect(planProblems([cut, { action: 'kill', target: 'primary-2' }])).toEqual(['scenario.steps[1].target: cannot kill primary-2: it is killed at this step']);
+  });
+
+  it('keeps primaries running on shared-volume storage', () => {
+    expect(planProblems([cut, { action: 'start', target: 'primary-2' }], 'shared-volume')).toEqual([
+      'scenario.steps[1].target: cannot start primary-2: it is running at this step',
+    ]);
+  });
+
+  it('rejects pausing one DRBD primary', () => {
+    expect(planProblems([{ action: 'pause', target: 'primary-1', durationSeconds: 5 }])[0]).toContain('cannot pause primary-1 with topology.storage: drbd');
+  });
+});

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
-import type { Bed, DnsUpdateOutcome, LinkControl, StandIn, StorageState, StoreEntry, SyncOutcome } from '../bed.js';
+import type { Bed, DnsUpdateOutcome, LinkControl, NodeLoss, StandIn, StorageState, StoreEntry, SyncOutcome } from '../bed.js';
 import { clientProxyName, proxySpecs, REPLICATION_PROXY, type ImapNode } from '../links/links.js';
 import { startToxiproxyContainer } from '../links/toxiproxy-container.js';
 import type { ToxiproxyLinks } from '../links/toxiproxy-links.js';
@@ -85,6 +85,7 @@ export class DockerBed implements Bed {
   private closed = false;
   /** The primaries as UML nodes with DRBD and OCFS2, when `topology.storage` is `drbd`. */
   private pair?: DrbdPair;
+  private readonly lossListeners: Array<(loss: NodeLoss) => void> = [];
 
   private constructor(
     private readonly options: DockerBedOptions,
@@ -264,6 +265,10 @@ export class DockerBed implements Bed {
     return { ok: true, from, durationMs: Date.now() - started, stats: parseSyncStats(output) };
   }
 
+  onNodeLoss(listener: (loss: NodeLoss) => void): void {
+    this.lossListeners.push(listener);
+  }
+
   async readStorageStates(): Promise<Partial<Record<NodeName, StorageState>> | null> {
     if (!this.pair) return null;
     const pair = this.pair;
@@ -439,6 +444,12 @@ export class DockerBed implements Bed {
       this.containers.set(node, this.pair.nodes[node].container);
       this.running.add(node);
     }
+    this.pair.fencer?.onFence((event) => {
+      const node = event.victim as PairNodeName;
+      this.running.delete(node);
+      const loss: NodeLoss = { node, cause: 'fence', detail: { requester: event.requester, answer: event.answer, detail: event.detail } };
+      for (const listener of this.lossListeners) listener(loss);
+    });
   }
 
   private async startNode(
