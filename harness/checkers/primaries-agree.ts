@@ -55,9 +55,9 @@ export const primariesAgree: Checker = {
     for (const account of accounts) {
       const folders = new Set([...Object.keys(first!.accounts[account] ?? {}), ...Object.keys(second!.accounts[account] ?? {})]);
       for (const folder of folders) {
-        const one = first!.accounts[account]?.[folder];
-        messages += one?.messages.length ?? 0;
-        differences.push(...folderDifferences(`${account}/${folder}`, one, second!.accounts[account]?.[folder]));
+        const onFirst = first!.accounts[account]?.[folder];
+        messages += onFirst?.messages.length ?? 0;
+        differences.push(...folderDifferences(`${account}/${folder}`, onFirst, second!.accounts[account]?.[folder]));
       }
     }
     const evidence = { label, messages, differences: differences.length, sample: differences.slice(0, SAMPLE_SIZE), observationErrors: errors };

@@ -15,7 +15,7 @@ interface Excursion {
   fromMs: number;
   /** Null when the node never returned to the steady state. */
   toMs: number | null;
-  /** States seen during the span, in order, each once. */
+  /** Distinct states seen during the span, in the order they first appeared. */
   states: string[];
   /** Largest out-of-sync amount seen, in KiB. */
   maxOutOfSyncKiB: number;
@@ -35,7 +35,7 @@ function excursionsOf(node: string, events: readonly EventEntry[]): Excursion[] 
       current = { node, fromMs: event.time, toMs: null, states: [], maxOutOfSyncKiB: 0 };
       excursions.push(current);
     }
-    if (current.states.at(-1) !== state) current.states.push(state);
+    if (!current.states.includes(state)) current.states.push(state);
     const outOfSync = event.detail?.outOfSyncKiB;
     if (typeof outOfSync === 'number') current.maxOutOfSyncKiB = Math.max(current.maxOutOfSyncKiB, outOfSync);
   }

@@ -121,8 +121,8 @@ export function checkPlan(scenario: Scenario): string[] {
           report(index, 'link', `client-${client[1]} does not exist; the workload has ${scenario.workload.clients} clients`);
         }
         if (scenario.topology.storage === 'drbd' && step.link === 'storage' && step.toxic === 'partition' && state.get('primary-1') === 'running' && state.get('primary-2') === 'running') {
-          // Both fence-peer handlers fire; primary-1's asks at once and primary-2's after 3 s, so
-          // the bed powers primary-2 off and a later step must start it again.
+          // Both fence-peer handlers fire. primary-1's requests the fence at once and primary-2's
+          // after 3 s, so the bed powers primary-2 off and a later step must start it again.
           state.set('primary-2', 'killed');
         }
         const id = step.id ?? `step-${index + 1}`;

@@ -53,9 +53,9 @@ describe('DRBD scenarios', () => {
     const { outcome, history, check } = await run('drbd-disk-fails');
 
     expect(outcome.result.error).toBeUndefined();
-    // NOTE: clients-recover is not asserted. In the first run a SEARCH on primary-2 hung for the
-    // client's whole 30 s timeout from 3 s before the disk failed, while other clients of
-    // primary-2 kept working; its cause is not known.
+    // NOTE: clients-recover is not asserted. A SEARCH on primary-2 was seen to hang for the
+    // client's whole 30 s timeout, from 3 s before the disk failed. Other clients of primary-2
+    // kept working, and the cause is not known.
     expectValid(check, ['acknowledged-mail-survives', 'primary-writes-accepted', 'uid-identity', 'primaries-agree', 'storage-in-sync', 'faults-healed']);
     expect(storageStates(history, 'primary-2')).toContain('Connected Primary/Primary Diskless/UpToDate');
 
@@ -72,9 +72,9 @@ describe('DRBD scenarios', () => {
     expectValid(check, ['storage-in-sync', 'faults-healed']);
     expect(storageStates(history, 'primary-2')).toContain('Off');
     expect(storageStates(history, 'primary-2').some((state) => state.startsWith('SyncTarget')), 'primary-2 resynced as SyncTarget').toBe(true);
-    // NOTE: primaries-agree and uid-identity are reported, not asserted. In the first run, an
-    // APPEND to primary-1 that hung after primary-2 rejoined was on primary-2 only, and APPENDs
-    // primary-2 acknowledged before its kill were lost with their UIDs reused.
+    // NOTE: primaries-agree and uid-identity are reported, not asserted. An APPEND to primary-1
+    // that hung after primary-2 rejoined was seen on primary-2 only. APPENDs that primary-2
+    // acknowledged before its kill were lost and their UIDs reused.
     expect(check('primaries-agree')?.verdict, 'primaries-agree could compare both primaries').not.toBe('unknown');
     for (const name of ['primaries-agree', 'uid-identity', 'clients-recover']) console.log(`${name}: ${check(name)?.verdict}: ${check(name)?.summary}`);
     await expectNothingLeft(outcome.result.runId);
