@@ -53,10 +53,10 @@ describe('DRBD scenarios', () => {
     const { outcome, history, check } = await run('drbd-disk-fails');
 
     expect(outcome.result.error).toBeUndefined();
-    // NOTE: clients-recover is not asserted. A SEARCH on primary-2 was seen to hang for the
-    // client's whole 30 s timeout, from 3 s before the disk failed. Other clients of primary-2
-    // kept working, and the cause is not known.
+    // NOTE: clients-recover is reported, not asserted. In two runs an IMAP command on one primary
+    // hung past the client's 30 s timeout, starting 3 s before the disk fault. The cause is not known.
     expectValid(check, ['acknowledged-mail-survives', 'primary-writes-accepted', 'uid-identity', 'primaries-agree', 'storage-in-sync', 'faults-healed']);
+    console.log(`clients-recover: ${check('clients-recover')?.verdict}: ${check('clients-recover')?.summary}`);
     expect(storageStates(history, 'primary-2')).toContain('Connected Primary/Primary Diskless/UpToDate');
 
     const { start, end } = faultWindow(history, 'disk-fail');
@@ -69,14 +69,12 @@ describe('DRBD scenarios', () => {
     const { outcome, history, check } = await run('drbd-primary-returns');
 
     expect(outcome.result.error).toBeUndefined();
-    expectValid(check, ['storage-in-sync', 'faults-healed']);
+    expectValid(check, ['primaries-agree', 'storage-in-sync', 'faults-healed']);
     expect(storageStates(history, 'primary-2')).toContain('Off');
-    expect(storageStates(history, 'primary-2').some((state) => state.startsWith('SyncTarget')), 'primary-2 resynced as SyncTarget').toBe(true);
-    // NOTE: primaries-agree and uid-identity are reported, not asserted. An APPEND to primary-1
-    // that hung after primary-2 rejoined was seen on primary-2 only. APPENDs that primary-2
-    // acknowledged before its kill were lost and their UIDs reused.
-    expect(check('primaries-agree')?.verdict, 'primaries-agree could compare both primaries').not.toBe('unknown');
-    for (const name of ['primaries-agree', 'uid-identity', 'clients-recover']) console.log(`${name}: ${check(name)?.verdict}: ${check(name)?.summary}`);
+    // NOTE: uid-identity and clients-recover are reported, not asserted. APPENDs that primary-2
+    // acknowledged just before its kill were seen lost and their UIDs reused, as in
+    // drbd-one-primary-dies, and commands hung past the client's 30 s timeout after the rejoin.
+    for (const name of ['uid-identity', 'clients-recover']) console.log(`${name}: ${check(name)?.verdict}: ${check(name)?.summary}`);
     await expectNothingLeft(outcome.result.runId);
   });
 

@@ -153,3 +153,15 @@ describe('DRBD fencing in the plan', () => {
     expect(planProblems([{ action: 'pause', target: 'primary-1', durationSeconds: 5 }])[0]).toContain('cannot pause primary-1 with topology.storage: drbd');
   });
 });
+
+describe('primaries-agree with unknown appends', () => {
+  it('counts an unknown APPEND on one node apart', async () => {
+    const { HistoryBuilder } = await import('./history-builder.js');
+    const h = new HistoryBuilder();
+    h.append('client-1', 'primary-1', 'user1', 'INBOX', '<late@x>', { outcome: 'info' });
+    const snapshots = both('final', (s, node) => (node === 'primary-2' ? s.message('user1', 'INBOX', { uid: 7, messageId: '<late@x>' }) : s.folder('user1', 'INBOX')));
+    const result = primariesAgree.check({ scenario, history: h.build(), snapshots });
+    expect(result.verdict).toBe('valid');
+    expect(result.evidence.unknownOutcomeOnOneNode).toEqual(['user1/INBOX: UID 7 (<late@x>) on primary-2 only']);
+  });
+});
