@@ -73,7 +73,10 @@ export const primariesAgree: Checker = {
     const inFlight = unknownAppends(history);
     let messages = 0;
     const accounts = new Set([...Object.keys(first!.accounts), ...Object.keys(second!.accounts)]);
+    // An account missing from an observation that reported errors was not read, which proves no difference.
+    const unread = [...accounts].filter((account) => [first!, second!].some((snapshot) => !(account in snapshot.accounts) && snapshot.errors.length > 0));
     for (const account of accounts) {
+      if (unread.includes(account)) continue;
       const folders = new Set([...Object.keys(first!.accounts[account] ?? {}), ...Object.keys(second!.accounts[account] ?? {})]);
       for (const folder of folders) {
         const onFirst = first!.accounts[account]?.[folder];
@@ -81,7 +84,7 @@ export const primariesAgree: Checker = {
         differences.push(...folderDifferences(`${account}/${folder}`, onFirst, second!.accounts[account]?.[folder], inFlight, pending));
       }
     }
-    const evidence = { label, messages, differences: differences.length, sample: differences.slice(0, SAMPLE_SIZE), unknownOutcomeOnOneNode: pending, observationErrors: errors };
+    const evidence = { label, messages, differences: differences.length, sample: differences.slice(0, SAMPLE_SIZE), unknownOutcomeOnOneNode: pending, unreadAccounts: unread, observationErrors: errors };
     if (differences.length > 0) {
       return { name: NAME, verdict: 'invalid', summary: `${differences.length} differences between the primaries at observation "${label}", e.g. ${differences[0]}.`, evidence };
     }

@@ -165,3 +165,12 @@ describe('primaries-agree with unknown appends', () => {
     expect(result.evidence.unknownOutcomeOnOneNode).toEqual(['user1/INBOX: UID 7 (<late@x>) on primary-2 only']);
   });
 });
+
+describe('primaries-agree with an unread account', () => {
+  it('is unknown, not invalid', () => {
+    const snapshots = both('final', (s, node) => (node === 'primary-1' ? s.folder('user1', 'INBOX').error('user2 on 10.0.0.10: Connection not available') : s.folder('user1', 'INBOX').message('user2', 'INBOX', { uid: 1, messageId: '<a@x>' })));
+    const result = primariesAgree.check({ scenario, history: [], snapshots });
+    expect(result.verdict).toBe('unknown');
+    expect(result.evidence.unreadAccounts).toEqual(['user2']);
+  });
+});
