@@ -1,6 +1,6 @@
 /**
  * The DRBD scenarios, each run once on real DRBD and OCFS2 under two UML nodes: a failed disk, a
- * returning primary, the loss of site A, and a cut replication link. Each takes 1.5 to 3 minutes.
+ * returning primary, the loss of site A, and a cut replication link. Each takes 1.5 to 4 minutes.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
