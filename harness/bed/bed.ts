@@ -42,6 +42,21 @@ export interface LinkControl {
   leftovers(): Promise<string[]>;
 }
 
+/**
+ * Replication state of one primary's block device, as DRBD names it: connection state (cs),
+ * roles (ro) and disk states (ds) of the node and its peer. A node that is powered off reads as
+ * connection `Off` with null roles and disks.
+ */
+export interface StorageState {
+  connection: string;
+  role: string | null;
+  peerRole: string | null;
+  disk: string | null;
+  peerDisk: string | null;
+  /** KiB not yet in sync with the peer; null when not known. */
+  outOfSyncKiB: number | null;
+}
+
 /** One file or directory of a mail store; `path` is relative to the store's root. */
 export interface StoreEntry {
   path: string;
@@ -51,6 +66,15 @@ export interface StoreEntry {
   mtimeMs: number;
   /** Permission bits in octal, e.g. `644`. */
   mode: string;
+}
+
+/** A node the bed powered off by itself, outside any scenario step. */
+export interface NodeLoss {
+  node: NodeName;
+  /** What powered it off, e.g. `fence`. */
+  cause: string;
+  /** Facts about the loss, such as the node that requested the fence. */
+  detail: Record<string, unknown>;
 }
 
 export interface Bed {
@@ -97,6 +121,23 @@ export interface Bed {
    * so that a caller can tell what a sequence of IMAP commands wrote to disk.
    */
   listStore(node: NodeName): Promise<StoreEntry[]>;
+  /**
+   * Reads the replicated block device's state on each primary, or returns null when the bed
+   * has no replicated storage (the shared-volume stand-in).
+   */
+  readStorageStates(): Promise<Partial<Record<NodeName, StorageState>> | null>;
+  /**
+   * Fails the backing disk under a primary's replicated device: DRBD detaches it and the node
+   * goes on serving through its peer's disk. Throws when the bed has no replicated storage.
+   */
+  failDisk(node: NodeName): Promise<void>;
+  /** Attaches the failed disk again; DRBD resyncs it from the peer. */
+  repairDisk(node: NodeName): Promise<void>;
+  /**
+   * Registers a listener for nodes the bed powers off by itself: with DRBD storage, the
+   * fence-peer handler has the bed kill a primary. The node then counts as not running.
+   */
+  onNodeLoss(listener: (loss: NodeLoss) => void): void;
   /** Replaces the A records of the IMAP hostname with a TSIG-signed dynamic update. */
   updateDns(addresses: readonly string[]): Promise<DnsUpdateOutcome>;
   /** Removes every container, network and volume of the run. Safe to call twice. */

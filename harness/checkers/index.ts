@@ -15,6 +15,8 @@ import { syncedMailOnBackup } from './synced-mail-on-backup.js';
 import type { Checker } from './types.js';
 import { errorsByPhase } from './errors-by-phase.js';
 import { uidIdentity } from './uid-identity.js';
+import { primariesAgree } from './primaries-agree.js';
+import { storageInSync } from './storage-in-sync.js';
 
 export const CHECKERS: Readonly<Record<string, Checker>> = Object.fromEntries(
   [
@@ -33,6 +35,8 @@ export const CHECKERS: Readonly<Record<string, Checker>> = Object.fromEntries(
     errorsByPhase,
     noDuplicateMail,
     backupAudit,
+    primariesAgree,
+    storageInSync,
   ].map((checker) => [checker.name, checker]),
 );
 

@@ -13,6 +13,9 @@ import { nodesOf } from '../scenario/topology.js';
 
 type NodeFault = 'kill' | 'stop' | 'pause';
 
+/** Fault names a `start` step heals: the node is powered off until then. */
+const POWERED_OFF_FAULTS = new Set(['kill', 'stop', 'fence']);
+
 interface ActiveFault {
   id: string;
   name: string;
@@ -33,7 +36,22 @@ export class FaultEngine {
     private readonly history: HistoryRecorder,
     private readonly clients: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    bed.onNodeLoss((loss) => this.nodeLost(loss.node, loss.cause, loss.detail));
+  }
+
+  /**
+   * Records a node the bed powered off by itself, such as a DRBD fence, as an active fault, so a
+   * later `start` step (or the final healing) powers it on again.
+   */
+  private nodeLost(node: NodeName, cause: string, detail: Record<string, unknown>): void {
+    const id = `${cause}:${node}`;
+    if (this.active.has(id)) return;
+    this.history.event({ kind: 'fault', phase: 'start', name: cause, nodes: [node], detail: { id, ...detail } });
+    this.log.info({ node, cause, ...detail }, 'Node powered off by the bed');
+    // The fencer reports only nodes it powered off itself, so a node a step killed is never reported here.
+    this.register({ id, name: cause, nodes: [node], detail: { target: node }, undo: () => this.bed.start([node]) }, undefined);
+  }
 
   /** Errors met while healing (including timed heals); reported by the healing check. */
   get healErrors(): readonly string[] {
@@ -56,7 +74,7 @@ export class FaultEngine {
   async nodeRecover(kind: 'start' | 'resume', target: TargetName): Promise<NodeName[]> {
     const wanted = new Set(nodesOf(target));
     const matching = [...this.active.values()].filter(
-      (fault) => fault.nodes.some((node) => wanted.has(node)) && (kind === 'resume' ? fault.name === 'pause' : fault.name === 'kill' || fault.name === 'stop'),
+      (fault) => fault.nodes.some((node) => wanted.has(node)) && (kind === 'resume' ? fault.name === 'pause' : POWERED_OFF_FAULTS.has(fault.name)),
     );
     for (const fault of matching) await this.heal(fault.id);
     return matching.flatMap((fault) => fault.nodes);
@@ -119,6 +137,22 @@ export class FaultEngine {
     };
     this.register({ id, name: `link-${step.toxic}`, nodes: [], detail: { link: step.link }, undo }, step.durationSeconds);
     return proxies;
+  }
+
+  /** Fails the DRBD backing disk of a primary (see {@link Bed.failDisk}); the undo attaches it again. */
+  async diskFail(node: NodeName, durationSeconds?: number): Promise<void> {
+    const id = `disk-fail:${node}`;
+    this.history.event({ kind: 'fault', phase: 'start', name: 'disk-fail', nodes: [node], detail: { id, durationSeconds: durationSeconds ?? null } });
+    await this.bed.failDisk(node);
+    this.register({ id, name: 'disk-fail', nodes: [node], detail: {}, undo: () => this.bed.repairDisk(node) }, durationSeconds);
+  }
+
+  /** Heals the disk fault of a primary; returns false when none is active. */
+  async diskRepair(node: NodeName): Promise<boolean> {
+    const id = `disk-fail:${node}`;
+    if (!this.active.has(id)) return false;
+    await this.heal(id);
+    return true;
   }
 
   /** Heals one active fault by id, or every active link fault when `id` is undefined. */

@@ -71,7 +71,9 @@ export type EventKind =
   /** The failover controller: its start and stop, and each change of a node's probe state. */
   | 'controller'
   /** A read-only audit of the backup, with its verdict and outcome table in `detail`. */
-  | 'audit';
+  | 'audit'
+  /** A change of a primary's replicated storage state (DRBD cs, ro, ds), with the new state in `detail`. */
+  | 'storage';
 
 export interface EventEntry {
   index: number;

@@ -25,6 +25,7 @@ import { healAndVerify } from './healing.js';
 import type { CheckResult } from '../checkers/types.js';
 import { bedImages } from '../bed/docker/bed-images.js';
 import { FailoverController } from '../controller/controller.js';
+import { StorageMonitor } from './storage-monitor.js';
 
 const MESSAGE_ID_DOMAIN = 'mailha.test';
 
@@ -70,6 +71,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
   options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
   let bed: Bed | undefined;
   let faults: FaultEngine | undefined;
+  let storage: StorageMonitor | undefined;
   let healing: CheckResult | undefined;
   let runError: string | undefined;
 
@@ -93,6 +95,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
       (['primary-1', 'primary-2', 'backup', 'dns'] as NodeName[]).map((node) => [node, bed!.address(node)]),
     ) });
     timings.bedStartMs = Date.now() - phase;
+    storage = new StorageMonitor(bed, history, log);
+    await storage.start();
 
     phase = Date.now();
     progress('Seeding accounts with corpus mail...');
@@ -176,6 +180,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
     log.error({ err: error }, 'Run failed');
     if (faults && !healing) healing = await healAndVerify(faults, history);
   } finally {
+    // The last read comes after healing and the final observation, so the history ends with the state the checks judge.
+    await storage?.stop();
     await bed?.close();
     await history.close();
   }

@@ -74,6 +74,15 @@ export async function runStep(step: Step, index: number, context: StepContext): 
       await context.faults.healLinks(step.id);
       return { ok: true, detail: {} };
 
+    case 'disk-fail':
+      await context.faults.diskFail(step.target, step.durationSeconds);
+      return { ok: true, detail: { nodes: [step.target] } };
+
+    case 'disk-repair': {
+      const repaired = await context.faults.diskRepair(step.target);
+      return { ok: repaired, detail: repaired ? { nodes: [step.target] } : { error: `${step.target} has no failed disk to repair` } };
+    }
+
     case 'dns-repoint': {
       const nodes = imapNodesOf(step.target);
       const outcome = await bed.updateDns(nodes.map((node) => bed.address(node)));
@@ -165,6 +174,10 @@ export function describeStep(step: Step): string {
       return `${step.toxic} on ${step.link} (${step.direction})${step.durationSeconds ? ` for ${step.durationSeconds} s` : ''}`;
     case 'heal':
       return step.id ? `heal link fault ${step.id}` : 'heal every link fault';
+    case 'disk-fail':
+      return `fail the DRBD disk of ${step.target}${step.durationSeconds ? ` for ${step.durationSeconds} s` : ''}`;
+    case 'disk-repair':
+      return `attach the DRBD disk of ${step.target} again`;
     case 'dns-repoint':
       return `point DNS at ${step.target}`;
     case 'await-clients':

@@ -25,6 +25,7 @@ export function checkPlan(scenario: Scenario): string[] {
   const timed: TimedFault[] = [];
   const linkFaults = new Map<string, number>();
   const downSites = new Set<string>();
+  const failedDisks = new Map<string, number>();
   let elapsed = 0;
 
   const report = (index: number, field: string | null, message: string) => {
@@ -63,6 +64,10 @@ export function checkPlan(scenario: Scenario): string[] {
       case 'kill':
       case 'stop':
       case 'pause': {
+        if (step.action === 'pause' && scenario.topology.storage === 'drbd' && (step.target === 'primary-1' || step.target === 'primary-2')) {
+          report(index, 'action', `cannot pause ${step.target} with topology.storage: drbd: its peer fences it (the bed powers it off) once DRBD's ping times out, so it could not be resumed; use kill or pause site-a`);
+          break;
+        }
         const nodes = requireState(index, step, ['running'], step.action);
         if (!nodes) break;
         const next: NodeState = STATE_AFTER[step.action];
@@ -115,6 +120,11 @@ export function checkPlan(scenario: Scenario): string[] {
         if (client && Number(client[1]) > scenario.workload.clients) {
           report(index, 'link', `client-${client[1]} does not exist; the workload has ${scenario.workload.clients} clients`);
         }
+        if (scenario.topology.storage === 'drbd' && step.link === 'storage' && step.toxic === 'partition' && state.get('primary-1') === 'running' && state.get('primary-2') === 'running') {
+          // Both fence-peer handlers fire. primary-1's requests the fence at once and primary-2's
+          // after 3 s, so the bed powers primary-2 off and a later step must start it again.
+          state.set('primary-2', 'killed');
+        }
         const id = step.id ?? `step-${index + 1}`;
         if (linkFaults.has(id)) report(index, 'id', `a link fault named "${id}" is already active (steps[${linkFaults.get(id)}])`);
         if (step.durationSeconds === undefined) linkFaults.set(id, index);
@@ -124,6 +134,24 @@ export function checkPlan(scenario: Scenario): string[] {
         if (step.id !== undefined && !linkFaults.has(step.id)) report(index, 'id', `no active link fault named "${step.id}" to heal`);
         if (step.id === undefined) linkFaults.clear();
         else linkFaults.delete(step.id);
+        break;
+      case 'disk-fail': {
+        if (scenario.topology.storage !== 'drbd') {
+          report(index, 'action', 'disk-fail needs topology.storage: drbd; the shared-volume stand-in has no disk to fail');
+          break;
+        }
+        if (failedDisks.has(step.target)) {
+          report(index, 'target', `the disk of ${step.target} has already failed at this step (steps[${failedDisks.get(step.target)}])`);
+          break;
+        }
+        if (!requireState(index, step, ['running'], 'fail the disk of')) break;
+        // A timed disk fault is attached again by its timer, so it blocks no later step.
+        if (step.durationSeconds === undefined) failedDisks.set(step.target, index);
+        break;
+      }
+      case 'disk-repair':
+        if (!failedDisks.has(step.target)) report(index, 'target', `the disk of ${step.target} has not failed at this step (a timed disk-fail is repaired by itself)`);
+        else if (requireState(index, step, ['running'], 'repair the disk of')) failedDisks.delete(step.target);
         break;
       case 'audit-readonly':
         if (state.get('backup') !== 'running') report(index, 'action', `cannot audit the backup: it is ${state.get('backup')} at this step`);

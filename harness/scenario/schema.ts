@@ -26,6 +26,8 @@ export const CHECK_NAMES = [
   'errors-by-phase',
   'no-duplicate-mail',
   'backup-audit',
+  'primaries-agree',
+  'storage-in-sync',
 ] as const;
 
 /** Verdicts a run can end with; `expectVerdict` names the one a scenario is expected to get. */
@@ -68,6 +70,19 @@ const pauseStep = nodeFaultStep('pause');
 const restartStep = z.strictObject({ action: z.literal('restart'), target });
 const startStep = recoveryStep('start');
 const resumeStep = recoveryStep('resume');
+
+const primary = z.enum(['primary-1', 'primary-2'], {
+  error: (issue) => `unknown primary ${JSON.stringify(issue.input)}; expected primary-1 or primary-2`,
+});
+
+/**
+ * Fails the backing disk under a primary's DRBD device (`topology.storage: drbd` only): DRBD
+ * detaches it, and the node keeps serving through its peer's disk. With `durationSeconds` the
+ * disk is attached again by itself; otherwise a `disk-repair` step attaches it.
+ */
+const diskFailStep = z.strictObject({ action: z.literal('disk-fail'), target: primary, durationSeconds: positiveSeconds.optional() });
+/** Attaches a failed disk again; DRBD resyncs it from the peer. */
+const diskRepairStep = z.strictObject({ action: z.literal('disk-repair'), target: primary });
 
 const site = z.enum(SITE_NAMES, {
   error: (issue) => `unknown site ${JSON.stringify(issue.input)}; expected one of ${SITE_NAMES.join(', ')}`,
@@ -149,7 +164,7 @@ const auditReadOnlyStep = z.strictObject({
 });
 
 const STEP_ACTIONS =
-  'run, await-sync, kill, stop, pause, restart, start, resume, site-down, site-up, link-fault, heal, dns-repoint, await-clients, observe, audit-readonly';
+  'run, await-sync, kill, stop, pause, restart, start, resume, site-down, site-up, link-fault, heal, disk-fail, disk-repair, dns-repoint, await-clients, observe, audit-readonly';
 
 export const stepSchema = z.discriminatedUnion(
   'action',
@@ -166,6 +181,8 @@ export const stepSchema = z.discriminatedUnion(
     siteUpStep,
     linkFaultStep,
     healStep,
+    diskFailStep,
+    diskRepairStep,
     dnsRepointStep,
     awaitClientsStep,
     observeStep,

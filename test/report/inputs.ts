@@ -54,11 +54,14 @@ export function runResult(overrides: Partial<RunResult> = {}): RunResult {
 
 /**
  * Builds a run of a few seconds with every kind of plot data: operations of each outcome on both
- * primaries and the backup, a DNS lookup, a sync before and after a fault, a failed sync, and a
- * DNS update.
+ * primaries and the backup, a DNS lookup, a sync before and after a fault, a failed sync, a
+ * DNS update, and DRBD state changes of both primaries.
  */
 export function syntheticInput(): ReportInput {
   const h = new HistoryBuilder();
+  const drbd = (node: string, connection: string, roles: [string, string] | null, disks: [string, string] | null) =>
+    h.event({ kind: 'storage', phase: 'point', name: 'drbd-state', nodes: [node], detail: { connection, role: roles?.[0] ?? null, peerRole: roles?.[1] ?? null, disk: disks?.[0] ?? null, peerDisk: disks?.[1] ?? null } });
+  for (const node of PRIMARIES) drbd(node, 'Connected', ['Primary', 'Primary'], ['UpToDate', 'UpToDate']);
   h.read('client-1', 'primary-1', 'fetch');
   const appended = h.append('client-2', 'primary-2', 'user1', 'INBOX', messageIdOf('a'), { uid: 1 });
   h.sync();
@@ -66,6 +69,7 @@ export function syntheticInput(): ReportInput {
   h.read('client-1', 'primary-1', 'search');
   h.write('client-2', 'primary-2', 'store', 'info');
   h.fault('kill', PRIMARIES);
+  for (const node of PRIMARIES) drbd(node, 'Off', null, null);
   h.advance(1000);
   h.sync(false);
   h.connect('client-1', 'primary-1', 'fail');
@@ -74,6 +78,8 @@ export function syntheticInput(): ReportInput {
   h.write('client-2', 'backup', 'append', 'fail');
   h.advance(1000);
   h.heal('kill', PRIMARIES);
+  drbd('primary-1', 'SyncSource', ['Primary', 'Secondary'], ['UpToDate', 'Inconsistent']);
+  drbd('primary-2', 'SyncTarget', ['Secondary', 'Primary'], ['Inconsistent', 'UpToDate']);
   h.read('client-1', 'primary-1', 'fetch');
   h.sync();
   const observedAt = h.observe('final', 'primary-1');

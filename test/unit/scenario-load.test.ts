@@ -98,7 +98,7 @@ describe('parseScenario', () => {
     const problems = problemsOf({ ...BASE, steps: [{ action: 'explode' }] });
 
     expect(problems).toEqual([
-      'scenario.steps[0].action: unknown action "explode"; expected one of run, await-sync, kill, stop, pause, restart, start, resume, site-down, site-up, link-fault, heal, dns-repoint, await-clients, observe, audit-readonly',
+      'scenario.steps[0].action: unknown action "explode"; expected one of run, await-sync, kill, stop, pause, restart, start, resume, site-down, site-up, link-fault, heal, disk-fail, disk-repair, dns-repoint, await-clients, observe, audit-readonly',
     ]);
   });
 

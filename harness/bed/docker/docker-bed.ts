@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
-import type { Bed, DnsUpdateOutcome, LinkControl, NodeShell, ResourceUsage, StandIn, StoreEntry, SyncOutcome } from '../bed.js';
+import type { Bed, DnsUpdateOutcome, LinkControl, NodeLoss, NodeShell, ResourceUsage, StandIn, StorageState, StoreEntry, SyncOutcome } from '../bed.js';
 import { clientProxyName, proxySpecs, REPLICATION_PROXY, type ImapNode } from '../links/links.js';
 import { startToxiproxyContainer } from '../links/toxiproxy-container.js';
 import type { ToxiproxyLinks } from '../links/toxiproxy-links.js';
@@ -24,6 +24,7 @@ import { createInternalNetwork } from './internal-network.js';
 import { StaticIpContainer } from './static-ip-container.js';
 import { parseStoreListing, storeListingCommand } from './store-listing.js';
 import { DrbdPair, type PairNodeName } from '../drbd/drbd-pair.js';
+import { DRBD_RESOURCE } from '../drbd/config.js';
 
 const HOST_OCTET: Record<NodeName, number> = { 'primary-1': 10, 'primary-2': 11, backup: 20, dns: 30 };
 const TOXIPROXY_OCTET = 5;
@@ -85,6 +86,7 @@ export class DockerBed implements Bed, NodeShell {
   private closed = false;
   /** The primaries as UML nodes with DRBD and OCFS2, when `topology.storage` is `drbd`. */
   private pair?: DrbdPair;
+  private readonly lossListeners: Array<(loss: NodeLoss) => void> = [];
 
   private constructor(
     private readonly options: DockerBedOptions,
@@ -263,6 +265,39 @@ export class DockerBed implements Bed, NodeShell {
     }
     const durationMs = Date.now() - started;
     return { ok: true, from, durationMs, stats: { ...parseSyncStats(output), pushMs, applyMs: durationMs - pushMs } };
+  }
+
+  onNodeLoss(listener: (loss: NodeLoss) => void): void {
+    this.lossListeners.push(listener);
+  }
+
+  async readStorageStates(): Promise<Partial<Record<NodeName, StorageState>> | null> {
+    if (!this.pair) return null;
+    const pair = this.pair;
+    const read = async (node: PairNodeName): Promise<StorageState> => {
+      if (!(await pair.nodes[node].isRunning())) return { connection: 'Off', role: null, peerRole: null, disk: null, peerDisk: null, outOfSyncKiB: null };
+      return pair.stateOf(node);
+    };
+    const [first, second] = await Promise.all([read('primary-1'), read('primary-2')]);
+    return { 'primary-1': first, 'primary-2': second };
+  }
+
+  async failDisk(node: NodeName): Promise<void> {
+    await this.pairNode(node, 'fail the disk of').exec(`drbdadm detach ${DRBD_RESOURCE}`);
+    this.options.log.info({ node }, 'Detached DRBD disk');
+  }
+
+  async repairDisk(node: NodeName): Promise<void> {
+    const member = this.pairNode(node, 'repair the disk of');
+    await member.exec(`drbdadm attach ${DRBD_RESOURCE}`);
+    this.options.log.info({ node }, 'Attached DRBD disk');
+  }
+
+  /** Returns a primary's UML node, or throws naming `verb` when the bed has no DRBD pair or the node is not a primary. */
+  private pairNode(node: NodeName, verb: string) {
+    if (!this.pair) throw new Error(`cannot ${verb} ${node} in run ${this.runId}: the disk fault needs topology.storage drbd`);
+    if (node !== 'primary-1' && node !== 'primary-2') throw new Error(`cannot ${verb} ${node}: only the primaries have a DRBD disk`);
+    return this.pair.nodes[node];
   }
 
   async listStore(node: NodeName): Promise<StoreEntry[]> {
@@ -452,6 +487,12 @@ export class DockerBed implements Bed, NodeShell {
       this.containers.set(node, this.pair.nodes[node].container);
       this.running.add(node);
     }
+    this.pair.fencer?.onFence((event) => {
+      const node = event.victim as PairNodeName;
+      this.running.delete(node);
+      const loss: NodeLoss = { node, cause: 'fence', detail: { requester: event.requester, answer: event.answer, detail: event.detail } };
+      for (const listener of this.lossListeners) listener(loss);
+    });
   }
 
   private async startNode(

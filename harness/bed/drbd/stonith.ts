@@ -21,6 +21,8 @@ export interface FenceEvent {
   /** Exit code handed back to the handler. */
   answer: number;
   detail: string;
+  /** True when this request powered the victim off; false when it was already off or the request failed. */
+  poweredOff?: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export interface FenceEvent {
  */
 export class StonithFencer {
   readonly events: FenceEvent[] = [];
+  private readonly listeners: Array<(event: FenceEvent) => void> = [];
   private running = false;
   private loops: Promise<void>[] = [];
   private queue: Promise<void> = Promise.resolve();
@@ -38,6 +41,11 @@ export class StonithFencer {
     private readonly nodes: readonly [UmlNode, UmlNode],
     private readonly log: Logger,
   ) {}
+
+  /** Registers a listener called with every fence event that powered a node off, after it happened. */
+  onFence(listener: (event: FenceEvent) => void): void {
+    this.listeners.push(listener);
+  }
 
   start(): void {
     if (this.running) return;
@@ -82,6 +90,7 @@ export class StonithFencer {
       if (await victim.isRunning()) {
         await victim.kill();
         event.detail = 'peer powered off';
+        event.poweredOff = true;
       } else {
         event.detail = 'peer was already powered off';
       }
@@ -99,6 +108,15 @@ export class StonithFencer {
 
   private record(event: FenceEvent): void {
     this.events.push(event);
+    if (event.poweredOff) {
+      for (const listener of this.listeners) {
+        try {
+          listener(event);
+        } catch (error) {
+          this.log.warn({ err: error, victim: event.victim }, 'Fence listener failed');
+        }
+      }
+    }
     if (event.answer === PEER_POWERED_OFF) this.log.info({ ...event }, 'Fenced DRBD peer');
     else this.log.warn({ ...event }, 'Failed to fence DRBD peer');
   }

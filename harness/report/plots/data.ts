@@ -50,6 +50,19 @@ export interface LagPoint {
   ok: boolean;
 }
 
+/** A primary's DRBD state aspect that a storage lane shows. */
+export type StorageAspect = 'connection' | 'role' | 'disk';
+
+/** A span during which one aspect of one primary's DRBD state kept one value. */
+export interface StorageSpan {
+  node: string;
+  aspect: StorageAspect;
+  /** The value as `/proc/drbd` shows it: `Connected`, `Primary/Unknown`, `UpToDate/DUnknown`; `Off` when powered off. */
+  value: string;
+  startMs: number;
+  endMs: number;
+}
+
 export interface PlotData {
   /** Time of the last history entry: the right edge of every time axis. */
   runEndMs: number;
@@ -58,6 +71,8 @@ export interface PlotData {
   dnsUpdates: DnsUpdate[];
   syncs: Sync[];
   lag: LagPoint[];
+  /** DRBD state spans from `storage` events; empty when the run had no replicated storage. */
+  storage: StorageSpan[];
   /** Client lanes (processes, in natural order) followed by node lanes. */
   clientLanes: string[];
   nodeLanes: string[];
@@ -87,6 +102,7 @@ export function derivePlotData(history: readonly HistoryEntry[]): PlotData {
     dnsUpdates: dnsUpdates(history),
     syncs,
     lag: replicationLag(syncs),
+    storage: storageSpans(history, runEndMs),
     clientLanes: [...processes].sort(naturalOrder),
     nodeLanes: [...TOPOLOGY_NODES, ...[...extraNodes].sort(naturalOrder)],
   };
@@ -162,6 +178,43 @@ function faultLabel(entry: EventEntry): string {
   if (typeof id === 'string') return id;
   const nodes = entry.nodes ?? [];
   return nodes.length > 0 ? `${entry.name}:${nodes.join(',')}` : entry.name;
+}
+
+const STORAGE_ASPECTS: readonly StorageAspect[] = ['connection', 'role', 'disk'];
+
+/** Returns the value one aspect of a `storage` event's state shows in its lane. */
+function aspectValue(detail: Record<string, unknown>, aspect: StorageAspect): string {
+  const connection = String(detail.connection);
+  if (aspect === 'connection') return connection;
+  const [local, peer] = aspect === 'role' ? [detail.role, detail.peerRole] : [detail.disk, detail.peerDisk];
+  if (local === null || local === undefined) return connection;
+  return `${String(local)}/${String(peer)}`;
+}
+
+/**
+ * Turns `storage` events into spans, one series per node and aspect. A span starts at the event
+ * that set its value and ends at the next change of the same aspect, or at `runEndMs`. Events that
+ * change another aspect only do not split a span.
+ */
+export function storageSpans(history: readonly HistoryEntry[], runEndMs: number): StorageSpan[] {
+  const spans: StorageSpan[] = [];
+  const open = new Map<string, StorageSpan>();
+  for (const entry of history) {
+    if (entry.type !== 'event' || entry.kind !== 'storage' || !entry.detail) continue;
+    const node = entry.nodes?.[0];
+    if (!node) continue;
+    for (const aspect of STORAGE_ASPECTS) {
+      const value = aspectValue(entry.detail, aspect);
+      const key = `${node}|${aspect}`;
+      const current = open.get(key);
+      if (current?.value === value) continue;
+      if (current) current.endMs = entry.time;
+      const span: StorageSpan = { node, aspect, value, startMs: entry.time, endMs: runEndMs };
+      spans.push(span);
+      open.set(key, span);
+    }
+  }
+  return spans;
 }
 
 function dnsUpdates(history: readonly HistoryEntry[]): DnsUpdate[] {

@@ -139,6 +139,18 @@ describe('acknowledged-mail-survives', () => {
     expect(result.summary).toContain('SELECT INBOX.Archive timed out');
   });
 
+  it('is unknown for an account never read', () => {
+    const { h, inbox, sent } = failoverRun();
+    const time = h.observe('final', 'primary-1');
+    const unreadAccount = String(inbox.invoke.account);
+    const final = new SnapshotBuilder('final', 'primary-1', time).holding([inbox, sent].filter((append) => append.invoke.account !== unreadAccount)).error(`${unreadAccount} on 10.0.0.10: Connection not available`).build();
+    const result = check(h.build(), [final]);
+
+    expect(countOf(result.evidence, 'lost')).toBe(0);
+    expect(result.evidence.unreadAccounts).toEqual([unreadAccount]);
+    expect(result.verdict).toBe('unknown');
+  });
+
   it('prefers primary observed without errors', () => {
     const { h, inbox, sent } = failoverRun();
     const time = h.observe('final', 'primary-1');
