@@ -11,6 +11,7 @@ import { ensureImages, resolveBuilder, type Builder } from '../images/index.js';
 import { removeLabelled } from '../bed/docker/labels.js';
 import { registerToxiproxyCommand } from '../toxiproxy/cli.js';
 import { auditReadOnlyCommand } from '../audit/command.js';
+import { registerBenchAppendCommand } from './bench-append-command.js';
 
 // Ryuk, testcontainers' reaper, needs an image that cannot be pulled without a registry. So the
 // bed removes what it creates by label, and `mailha clean` removes leftovers of killed runs.
@@ -137,5 +138,6 @@ program
   .action(auditReadOnlyCommand);
 
 registerToxiproxyCommand(program);
+registerBenchAppendCommand(program);
 
 await program.parseAsync(process.argv);
