@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import type { BenchConfig } from './configs.js';
 import { writeOutputs } from './output.js';
 import type { BenchSummary, ConfigResult, MachineInfo } from './results.js';
-import { runConfig } from './run-config.js';
+import { ConfigRunError, runConfig, type ConfigRun } from './run-config.js';
 import { summarize, type AppendSample } from './stats.js';
 
 export interface BenchOptions {
@@ -46,6 +46,12 @@ export async function machineInfo(): Promise<Omit<MachineInfo, 'loadAtEnd'>> {
   };
 }
 
+/** Returns whether the probe slowed by one round trip through both toxics, or undefined without toxics or probe. */
+export function toxicSlowedWrites(config: BenchConfig, probe: ConfigRun['storageProbe']): boolean | undefined {
+  if (config.storageLatencyMs === 0 || probe?.withToxicMs === undefined) return undefined;
+  return probe.withToxicMs - probe.withoutToxicMs >= 2 * config.storageLatencyMs;
+}
+
 /**
  * Runs every configuration in order and writes the outputs. A configuration that fails is
  * recorded with its error and the next one still runs; an abort stops after the current one.
@@ -72,6 +78,10 @@ export async function runAppendBench(options: BenchOptions): Promise<{ summary: 
         signal: options.signal,
       });
       samples.push(...run.samples);
+      const toxicOnPath = toxicSlowedWrites(config, run.storageProbe);
+      if (toxicOnPath === false) {
+        options.onProgress?.(`${config.name}: warning: the storage toxics did not slow synchronous writes by ${2 * config.storageLatencyMs} ms; they may not be on DRBD's path`);
+      }
       results.push({
         config,
         runId: run.runId,
@@ -79,12 +89,13 @@ export async function runAppendBench(options: BenchOptions): Promise<{ summary: 
         bootToUpToDateMs: run.drbdTimings?.upToDate,
         drbdTimings: run.drbdTimings,
         storageProbe: run.storageProbe,
+        toxicOnPath,
         summary: summarize(run.samples),
       });
     } catch (error) {
       const message = options.signal?.aborted ? 'interrupted' : (error as Error).message;
       options.onProgress?.(`${config.name}: failed: ${message}`);
-      results.push({ config, error: message });
+      results.push({ config, runId: error instanceof ConfigRunError ? error.runId : undefined, error: message });
     }
   }
 

@@ -20,7 +20,7 @@ export interface MachineInfo {
 /** The outcome of one configuration: a summary, or the error that stopped it. */
 export interface ConfigResult {
   config: BenchConfig;
-  /** The bed's run id, absent when the configuration failed (its `mailha.log` names the run). */
+  /** The bed's run id (the `mailha.run` label of its containers); absent when it failed before choosing one. */
   runId?: string;
   /** From the call of `DockerBed.start` until it returned. */
   bedStartMs?: number;
@@ -28,6 +28,12 @@ export interface ConfigResult {
   bootToUpToDateMs?: number;
   drbdTimings?: Partial<PairTimings>;
   storageProbe?: { withoutToxicMs: number; withToxicMs?: number };
+  /**
+   * For a configuration with added latency: whether the probe's synchronous write slowed by at
+   * least one round trip through both toxics (twice the added latency), which shows that the
+   * toxics sit on DRBD's replication path.
+   */
+  toxicOnPath?: boolean;
   summary?: LatencySummary;
   error?: string;
 }

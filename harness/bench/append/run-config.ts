@@ -34,7 +34,18 @@ export interface ConfigRunOptions {
   signal?: AbortSignal;
 }
 
-/** What one configuration's bed measured besides the APPENDs. */
+/** Raised when a configuration's run fails; carries the bed's run id so callers can check its removal. */
+export class ConfigRunError extends Error {
+  constructor(
+    readonly runId: string,
+    cause: unknown,
+  ) {
+    super((cause as Error).message, { cause });
+    this.name = 'ConfigRunError';
+  }
+}
+
+/** Measurements of one configuration's bed: the APPEND samples, start times and the storage probe. */
 export interface ConfigRun {
   config: BenchConfig;
   runId: string;
@@ -53,7 +64,7 @@ export interface ConfigRun {
 /**
  * Starts the configuration's bed, measures it and removes it, also when a step fails.
  *
- * @throws the first error of any step, after the bed is removed.
+ * @throws ConfigRunError with the first error of any step as its cause, after the bed is removed.
  */
 export async function runConfig(options: ConfigRunOptions): Promise<ConfigRun> {
   const { config } = options;
@@ -118,6 +129,9 @@ export async function runConfig(options: ConfigRunOptions): Promise<ConfigRun> {
     });
     log.info({ samples: samples.length }, 'Finished APPEND load');
     return { config, runId, bedStartMs, drbdTimings: pair ? { ...pair.timings } : undefined, storageProbe, samples };
+  } catch (error) {
+    log.error({ err: error }, 'Failed to run configuration');
+    throw new ConfigRunError(runId, error);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     progress(`${config.name}: removing bed ${runId}...`);

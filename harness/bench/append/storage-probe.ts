@@ -1,7 +1,7 @@
 /**
  * A direct check that a latency toxic sits on DRBD's write path: synchronous 4 KiB writes on
  * primary-1's OCFS2 file system, timed inside the guest. With protocol C each write completes
- * only after primary-2 has it, so the time per write grows by the link's added round trip.
+ * only after primary-2 has it, so the time per write grows by at least the link's added round trip.
  */
 import type { UmlNode } from '../../bed/drbd/uml-node.js';
 
