@@ -7,7 +7,7 @@ const DELAY_MS = 40;
 
 interface ScriptedServer {
   port: number;
-  /** APPENDs whose tagged reply was not yet sent, at its highest. */
+  /** Maximum number of APPENDs awaiting their tagged reply at the same time. */
   maxInFlight: number;
   appends: number;
 }
@@ -20,7 +20,7 @@ afterEach(() => {
 });
 
 /**
- * Starts a server that accepts any login, answers APPEND after `delayMs` with OK (or with NO for
+ * Starts a server that accepts any login, replies to APPEND after `delayMs` with OK (or with NO for
  * the APPEND numbered `rejectAt`, counting from 1) and every other command at once with OK.
  */
 async function startServer(delayMs: number, rejectAt?: number): Promise<ScriptedServer> {
