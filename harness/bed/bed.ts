@@ -17,7 +17,10 @@ export interface SyncOutcome {
   ok: boolean;
   from: NodeName | null;
   durationMs: number;
-  /** Files and bytes transferred, when the transport reported them. */
+  /**
+   * Files and bytes transferred, when the transport reported them, and the time in ms of the push
+   * and of the apply step with the read-only pass that follows it (`pushMs`, `applyMs`).
+   */
   stats: Record<string, number>;
   /** Error text when `ok` is false. */
   error?: string;
@@ -98,4 +101,27 @@ export interface Bed {
   updateDns(addresses: readonly string[]): Promise<DnsUpdateOutcome>;
   /** Removes every container, network and volume of the run. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** CPU time of each node's processes and bytes through the link proxies, as cumulative counters. */
+export interface ResourceUsage {
+  /** CPU time in microseconds used by each node since it started. */
+  cpuMicros: Partial<Record<NodeName, number>>;
+  /** Bytes received plus bytes sent by the proxy host, over every link; each byte crosses it twice. */
+  proxyBytes: number;
+}
+
+/**
+ * Abilities a benchmark needs beyond the scenario contract: shell access to a node, bulk file
+ * copies into it, and resource counters. Optional, so a bed without them still runs scenarios.
+ */
+export interface NodeShell {
+  /** Runs a command in a node; resolves with its output, rejects naming node, container and command on a non-zero exit. */
+  exec(node: NodeName, command: string[]): Promise<string>;
+  /** Extracts a tar archive, read from `archive`, into `directory` of a node. */
+  putArchive(node: NodeName, directory: string, archive: NodeJS.ReadableStream): Promise<void>;
+  /** `HOST:PORT` at which a primary reaches the backup's rsync module through the replication link. */
+  replicationTarget(): string;
+  /** Reads the cumulative counters; callers subtract two readings. */
+  usage(): Promise<ResourceUsage>;
 }

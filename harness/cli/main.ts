@@ -1,4 +1,4 @@
-/** The `mailha` command line: run, list, images build, clean. */
+/** The `mailha` command line: run, list, images build, clean, toxiproxy, audit-readonly, bench lag, bench append. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { ensureImages, resolveBuilder, type Builder } from '../images/index.js';
 import { removeLabelled } from '../bed/docker/labels.js';
 import { registerToxiproxyCommand } from '../toxiproxy/cli.js';
 import { auditReadOnlyCommand } from '../audit/command.js';
+import { registerBenchCommand } from './bench-lag-command.js';
 import { registerBenchAppendCommand } from './bench-append-command.js';
 
 // Ryuk, testcontainers' reaper, needs an image that cannot be pulled without a registry. So the
@@ -138,6 +139,8 @@ program
   .action(auditReadOnlyCommand);
 
 registerToxiproxyCommand(program);
+registerBenchCommand(program);
+// After `bench lag`, which creates the `bench` parent command that `bench append` joins.
 registerBenchAppendCommand(program);
 
 await program.parseAsync(process.argv);

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
-import type { Bed, DnsUpdateOutcome, LinkControl, StandIn, StoreEntry, SyncOutcome } from '../bed.js';
+import type { Bed, DnsUpdateOutcome, LinkControl, NodeShell, ResourceUsage, StandIn, StoreEntry, SyncOutcome } from '../bed.js';
 import { clientProxyName, proxySpecs, REPLICATION_PROXY, type ImapNode } from '../links/links.js';
 import { startToxiproxyContainer } from '../links/toxiproxy-container.js';
 import type { ToxiproxyLinks } from '../links/toxiproxy-links.js';
@@ -72,13 +72,14 @@ export const TOXIPROXY_STAND_IN: StandIn = {
   reason: 'no Shopify Toxiproxy image was found on this Docker host (mailha never pulls one; set MAILHA_TOXIPROXY_IMAGE to use one)',
 };
 
-export class DockerBed implements Bed {
+export class DockerBed implements Bed, NodeShell {
   readonly standIns: StandIn[];
   private linkControl?: ToxiproxyLinks;
   readonly zone: string;
   readonly imapHostname: string;
   private readonly containers = new Map<NodeName, StartedTestContainer>();
   private readonly running = new Set<NodeName>();
+  private toxiproxyContainer?: StartedTestContainer;
   private subnetPrefix = '';
   private networkName = '';
   private closed = false;
@@ -245,13 +246,13 @@ export class DockerBed implements Bed {
 
     let output: string;
     try {
-      const port = proxySpecs(0).find((spec) => spec.name === REPLICATION_PROXY)!.listenPort;
-      const target = `${this.toxiproxyAddress}:${port}`;
+      const target = this.replicationTarget();
       // A UML primary runs the same push script from its guest, over the same proxy.
       output = this.pair ? await this.pair.nodes[from].exec(`/mailha/sync-push ${target}`, EXEC_TIMEOUT_MS) : await this.exec(from, ['/usr/local/sbin/mailha-sync-push', target]);
     } catch (error) {
       return fail((error as Error).message);
     }
+    const pushMs = Date.now() - started;
     try {
       await this.exec('backup', ['/usr/local/sbin/mailha-sync-apply']);
     } catch (error) {
@@ -265,7 +266,8 @@ export class DockerBed implements Bed {
         return fail(`sync copied the mail but read-only mode ${readOnly} failed: ${(error as Error).message}`);
       }
     }
-    return { ok: true, from, durationMs: Date.now() - started, stats: parseSyncStats(output) };
+    const durationMs = Date.now() - started;
+    return { ok: true, from, durationMs, stats: { ...parseSyncStats(output), pushMs, applyMs: durationMs - pushMs } };
   }
 
   async listStore(node: NodeName): Promise<StoreEntry[]> {
@@ -317,6 +319,45 @@ export class DockerBed implements Bed {
     }
   }
 
+  replicationTarget(): string {
+    const port = proxySpecs(0).find((spec) => spec.name === REPLICATION_PROXY)!.listenPort;
+    return `${this.toxiproxyAddress}:${port}`;
+  }
+
+  async putArchive(node: NodeName, directory: string, archive: NodeJS.ReadableStream): Promise<void> {
+    const id = this.container(node).getId();
+    try {
+      await this.docker.getContainer(id).putArchive(archive, { path: directory });
+    } catch (error) {
+      throw new Error(`Copying an archive into ${directory} of ${node} (container ${id.slice(0, 12)}) failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async usage(): Promise<ResourceUsage> {
+    const cpuMicros: ResourceUsage['cpuMicros'] = {};
+    await Promise.all(
+      [...this.containers].filter(([node]) => this.running.has(node)).map(async ([node, container]) => {
+        // Docker's stats work on cgroup v1 and v2 alike; total_usage is in nanoseconds.
+        const stats = await this.containerStats(container.getId());
+        cpuMicros[node] = Math.round((stats.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1000);
+      }),
+    );
+    let proxyBytes = 0;
+    if (this.toxiproxyContainer) {
+      const stats = await this.containerStats(this.toxiproxyContainer.getId());
+      for (const network of Object.values(stats.networks ?? {})) proxyBytes += network.rx_bytes + network.tx_bytes;
+    }
+    return { cpuMicros, proxyBytes };
+  }
+
+  /** One sample of `GET /containers/{id}/stats`, without waiting for a second sample. */
+  private async containerStats(id: string): Promise<{
+    cpu_stats?: { cpu_usage?: { total_usage?: number } };
+    networks?: Record<string, { rx_bytes: number; tx_bytes: number }>;
+  }> {
+    return (await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true } as never)) as never;
+  }
+
   private container(node: NodeName): StartedTestContainer {
     const container = this.containers.get(node);
     if (!container) throw new Error(`node ${node} has no container in run ${this.runId}`);
@@ -336,7 +377,7 @@ export class DockerBed implements Bed {
 
   /** Starts the Toxiproxy server every link goes through, and waits for its API. */
   private async startToxiproxy(): Promise<void> {
-    this.linkControl = await startToxiproxyContainer({
+    const toxiproxy = await startToxiproxyContainer({
       image: this.options.images.toxiproxy,
       real: this.options.realToxiproxy,
       runId: this.runId,
@@ -344,6 +385,8 @@ export class DockerBed implements Bed {
       address: this.toxiproxyAddress,
       log: this.options.log,
     });
+    this.linkControl = toxiproxy.links;
+    this.toxiproxyContainer = toxiproxy.container;
   }
 
   private async startNodes(): Promise<void> {

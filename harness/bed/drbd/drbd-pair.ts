@@ -126,7 +126,7 @@ export class DrbdPair {
       const toxiproxyAddress = `${prefix}.${TOXIPROXY_OCTET}`;
       let links: ToxiproxyLinks | undefined;
       if (options.toxiproxy) {
-        links = await startToxiproxyContainer({ ...options.toxiproxy, runId: options.runId, network, address: toxiproxyAddress, log: options.log });
+        ({ links } = await startToxiproxyContainer({ ...options.toxiproxy, runId: options.runId, network, address: toxiproxyAddress, log: options.log }));
         const storage = proxySpecs(0).filter((spec) => spec.name === STORAGE_PROXY);
         await links.createProxies(storage, (node) => `${prefix}.${NODE_OCTETS[node as PairNodeName]}`);
       }

@@ -1,6 +1,6 @@
 /** The Toxiproxy server of a run, in a container on the run's internal network. */
 import type { Logger } from 'pino';
-import { Wait } from 'testcontainers';
+import { Wait, type StartedTestContainer } from 'testcontainers';
 import { LABEL_NODE, runLabels } from '../docker/labels.js';
 import { StaticIpContainer } from '../docker/static-ip-container.js';
 import { ToxiproxyLinks } from './toxiproxy-links.js';
@@ -19,8 +19,14 @@ export interface ToxiproxyContainerOptions {
   log: Logger;
 }
 
+/** A started Toxiproxy container and the client of its API. */
+export interface StartedToxiproxy {
+  links: ToxiproxyLinks;
+  container: StartedTestContainer;
+}
+
 /** Starts the Toxiproxy server every link goes through, waits for its API and returns a client for it. */
-export async function startToxiproxyContainer(options: ToxiproxyContainerOptions): Promise<ToxiproxyLinks> {
+export async function startToxiproxyContainer(options: ToxiproxyContainerOptions): Promise<StartedToxiproxy> {
   const { image, address, log } = options;
   log.info({ image, address }, 'Starting toxiproxy...');
   let container = new StaticIpContainer(image)
@@ -33,5 +39,5 @@ export async function startToxiproxyContainer(options: ToxiproxyContainerOptions
   if (options.real) container = container.withCommand(['-host=0.0.0.0', `-port=${TOXIPROXY_API_PORT}`]);
   const started = await container.start();
   log.info({ containerId: started.getId().slice(0, 12) }, 'Started toxiproxy');
-  return new ToxiproxyLinks(`http://${address}:${TOXIPROXY_API_PORT}`);
+  return { links: new ToxiproxyLinks(`http://${address}:${TOXIPROXY_API_PORT}`), container: started };
 }
