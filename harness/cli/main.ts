@@ -1,4 +1,4 @@
-/** The `mailha` command line: run, list, images build, clean, toxiproxy, audit-readonly, bench lag. */
+/** The `mailha` command line: run, list, images build, clean, toxiproxy, audit-readonly, bench lag, bench append. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { removeLabelled } from '../bed/docker/labels.js';
 import { registerToxiproxyCommand } from '../toxiproxy/cli.js';
 import { auditReadOnlyCommand } from '../audit/command.js';
 import { registerBenchCommand } from './bench-lag-command.js';
+import { registerBenchAppendCommand } from './bench-append-command.js';
 
 // Ryuk, testcontainers' reaper, needs an image that cannot be pulled without a registry. So the
 // bed removes what it creates by label, and `mailha clean` removes leftovers of killed runs.
@@ -139,5 +140,7 @@ program
 
 registerToxiproxyCommand(program);
 registerBenchCommand(program);
+// After `bench lag`, which creates the `bench` parent command that `bench append` joins.
+registerBenchAppendCommand(program);
 
 await program.parseAsync(process.argv);

@@ -101,6 +101,11 @@ export class DockerBed implements Bed, NodeShell {
     return this.options.runId;
   }
 
+  /** The UML primaries with DRBD and OCFS2, when `topology.storage` is `drbd`; their `timings` include boot to UpToDate. */
+  get drbdPair(): DrbdPair | undefined {
+    return this.pair;
+  }
+
   get dnsServer(): string {
     return `${this.address('dns')}:53`;
   }
