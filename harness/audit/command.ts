@@ -142,7 +142,11 @@ export async function auditRunningServer(options: { host: string; port: number; 
     reader.close();
   }
   // Parents before children, as the audit expects, and INBOX first.
-  folders.sort((a, b) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a.localeCompare(b)));
+  folders.sort((a, b) => {
+    if (a === 'INBOX') return -1;
+    if (b === 'INBOX') return 1;
+    return a.localeCompare(b);
+  });
   const report = await auditReadOnly({ host: options.host, port: options.port, accounts: options.accounts, folders });
   const title = `Read-only audit of ${options.host}:${options.port}`;
   await writeFile(join(outDir, 'audit.json'), `${JSON.stringify({ target: `${options.host}:${options.port}`, ...report }, null, 2)}\n`);

@@ -26,7 +26,7 @@ function verdictLine(report: AuditReport): string {
   return `verdict: ${report.verdict} (${report.violations} violations, ${report.findings} findings; owner escalated to write on ${escalatable} of ${report.escalation.length} folders)`;
 }
 
-/** One line on what reading wrote to the store, by kind of change. */
+/** Summarizes in one line what reading wrote to the store, by kind of change. */
 export function sideEffectsLine(report: AuditReport): string {
   if (report.sideEffects === null) return 'side effects of reading: not checked (the store could not be listed)';
   if (report.sideEffects.length === 0) return 'side effects of reading: none (the store listing did not change)';
@@ -34,7 +34,7 @@ export function sideEffectsLine(report: AuditReport): string {
   return `side effects of reading: ${report.sideEffects.length} changes (${counts.join(', ')})`;
 }
 
-/** One line on whether UIDs kept their meaning across the next sync. */
+/** Summarizes in one line whether UIDs kept their meaning across the next sync. */
 export function uidMeaningLine(report: AuditReport): string {
   if (report.uidMeaning === null) return 'UID meaning across the next sync: not checked';
   const { folders, changes } = report.uidMeaning;

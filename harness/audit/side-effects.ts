@@ -4,7 +4,7 @@
  * `cur/`, assigns UIDs, writes inherited ACL files), so the audit lists the store around its
  * reading routine and names each change.
  */
-import type { StoreEntry } from '../bed/bed.js';
+import { byPath, type StoreEntry } from '../bed/bed.js';
 
 export type StoreChangeKind =
   | 'moved-new-to-cur'
@@ -88,7 +88,7 @@ export function diffStore(before: readonly StoreEntry[], after: readonly StoreEn
       changes.push({ kind: kindOf(entry.path), change: 'changed', path: entry.path });
     }
   }
-  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return changes.sort(byPath);
 }
 
 /** Counts changes by kind, for summaries. */

@@ -71,10 +71,17 @@ export interface StoreEntry {
 /** A node the bed powered off by itself, outside any scenario step. */
 export interface NodeLoss {
   node: NodeName;
-  /** What powered it off, e.g. `fence`. */
+  /** Cause of the power-off, e.g. `fence`. */
   cause: string;
   /** Facts about the loss, such as the node that requested the fence. */
   detail: Record<string, unknown>;
+}
+
+/** Orders store entries or changes by path, by UTF-16 code units as `find` lists them in the C locale. */
+export function byPath(a: { path: string }, b: { path: string }): number {
+  if (a.path < b.path) return -1;
+  if (a.path > b.path) return 1;
+  return 0;
 }
 
 export interface Bed {

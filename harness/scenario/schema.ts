@@ -237,7 +237,7 @@ const failoverSchema = z
  * - `acl-locked`: those ACLs, and the store's files and folder directories made read-only to
  *   the IMAP user, so that it cannot rewrite its ACL files (only each folder's `tmp/` stays writable);
  * - `locked`: the read-only files and directories without the ACLs;
- * - `read-only-mount`: the backup's imapd sees the store through a read-only mount;
+ * - `read-only-mount`: the backup's imapd reads the store through a read-only mount;
  * - `none`: the backup is writable, as a control.
  */
 export const READ_ONLY_MODES = ['acl', 'acl-locked', 'locked', 'read-only-mount', 'none'] as const;

@@ -93,8 +93,8 @@ describe('DRBD scenarios', () => {
     expect(storageStates(history, 'primary-1')).toContain('Off');
     expect(storageStates(history, 'primary-2')).toContain('Off');
     // NOTE: these are reported, not asserted. Killing both guests loses APPENDs that Courier
-    // acknowledged while their data was still only in a guest's memory (1 of 53 in one run), and
-    // messages appended in the last seconds before the loss were seen on the backup under other UIDs.
+    // acknowledged while their data was still only in a guest's memory (1 of 53 in one run).
+    // Messages appended in the last seconds before the loss were seen on the backup under other UIDs.
     for (const name of ['acknowledged-mail-survives', 'uid-identity', 'errors-by-phase']) console.log(`${name}: ${check(name)?.verdict}: ${check(name)?.summary}`);
     await expectNothingLeft(outcome.result.runId);
   });

@@ -385,7 +385,7 @@ export class DockerBed implements Bed, NodeShell {
     return { cpuMicros, proxyBytes };
   }
 
-  /** One sample of `GET /containers/{id}/stats`, without waiting for a second sample. */
+  /** Reads one sample of `GET /containers/{id}/stats`, without waiting for a second sample. */
   private async containerStats(id: string): Promise<{
     cpu_stats?: { cpu_usage?: { total_usage?: number } };
     networks?: Record<string, { rx_bytes: number; tx_bytes: number }>;

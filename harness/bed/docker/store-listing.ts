@@ -1,7 +1,7 @@
 /** Reads a node's mail store as a list of entries with `find -printf`, which every image has. */
-import type { StoreEntry } from '../bed.js';
+import { byPath, type StoreEntry } from '../bed.js';
 
-/** `find -printf %y` letters of the entry types the listing tells apart. */
+/** `find -printf %y` letters of the entry types the listing distinguishes. */
 const ENTRY_TYPES: Record<string, StoreEntry['type']> = { f: 'file', d: 'directory' };
 
 /** Builds the `find` command whose output {@link parseStoreListing} reads, with one NUL-terminated record per entry. */
@@ -27,5 +27,5 @@ export function parseStoreListing(output: string): StoreEntry[] {
       mode: mode ?? '',
     });
   }
-  return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return entries.sort(byPath);
 }
