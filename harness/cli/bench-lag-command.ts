@@ -5,7 +5,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { destination, pino } from 'pino';
-import { DEFAULT_TIMING, FULL_SWEEP, sweepCells, sweepSchema, type Sweep, type Timing } from '../bench/lag/config.js';
+import { COPIER_LOGINS, DEFAULT_TIMING, FULL_SWEEP, type CopierLogin, sweepCells, sweepSchema, type Sweep, type Timing } from '../bench/lag/config.js';
 import { formatSeconds, writeBenchOutputs, type BenchRecord } from '../bench/lag/output.js';
 import type { CellResult } from '../bench/lag/result.js';
 import { estimateMs, formatDuration, runSweep } from '../bench/lag/sweep.js';
@@ -29,6 +29,7 @@ interface BenchLagOptions {
   interval?: number;
   lsyncdDelay?: number;
   copyPollMs?: number;
+  imapCopyLogin?: CopierLogin;
   maxP99Seconds?: number;
   seed: number;
   out: string;
@@ -93,6 +94,12 @@ export function registerBenchCommand(program: Command): void {
     .option('--interval <s>', `interval of rsync-interval in seconds (default ${DEFAULT_TIMING.rsyncIntervalSeconds})`, positiveNumber('--interval'))
     .option('--lsyncd-delay <s>', `lsyncd's delay in seconds (default ${DEFAULT_TIMING.lsyncdDelaySeconds})`, positiveNumber('--lsyncd-delay', true))
     .option('--copy-poll-ms <ms>', `pause of the IMAP copier between two polls of a folder, in ms (default ${DEFAULT_TIMING.imapCopyPollMs})`, positiveNumber('--copy-poll-ms', true))
+    .addOption(
+      new Option(
+        '--imap-copy-login <identity>',
+        `identity of the IMAP copier on both sides: admin (one Courier administrator reading #shared.<account> folders) or per-account (each account with its own password) (default ${DEFAULT_TIMING.imapCopyLogin})`,
+      ).choices(COPIER_LOGINS),
+    )
     .option('--max-p99-seconds <s>', 'fail when any cell\'s p99 lag exceeds this many seconds', positiveNumber('--max-p99-seconds'))
     .option('--seed <n>', 'seed for store contents and probes', (value) => {
       const seed = Number(value);
@@ -166,6 +173,7 @@ async function benchLagCommand(options: BenchLagOptions): Promise<void> {
     ...(options.interval !== undefined ? { rsyncIntervalSeconds: options.interval } : {}),
     ...(options.lsyncdDelay !== undefined ? { lsyncdDelaySeconds: options.lsyncdDelay } : {}),
     ...(options.copyPollMs !== undefined ? { imapCopyPollMs: options.copyPollMs } : {}),
+    ...(options.imapCopyLogin !== undefined ? { imapCopyLogin: options.imapCopyLogin } : {}),
   };
   const cells = sweepCells(sweep);
   if (options.estimate) {

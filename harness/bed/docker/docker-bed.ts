@@ -38,6 +38,13 @@ export interface DockerBedOptions {
   scenario: Scenario;
   runId: string;
   accounts: readonly Account[];
+  /**
+   * Courier administrators (authlib group `administrators`) on the container nodes: each can read
+   * and write every account's folders as `#shared.LOGIN` and `#shared.LOGIN.FOLDER`, past the
+   * backup's read-only ACLs. None by default.
+   * NOTE: the DRBD primaries (UML nodes) do not get them.
+   */
+  adminAccounts?: readonly Account[];
   /** `umlNode` is required when the scenario's `topology.storage` is `drbd`. */
   images: { courier: string; bind: string; toxiproxy: string; umlNode?: string };
   /** True when `images.toxiproxy` is Shopify's Toxiproxy rather than mailha's compatible server. */
@@ -445,9 +452,12 @@ export class DockerBed implements Bed, NodeShell {
       { content: bind.tsigKeyFile, target: TSIG_KEY_PATH },
     ]);
 
+    const admins = this.options.adminAccounts ?? [];
     const common = [
       { content: accounts, target: '/etc/mailha/accounts' },
       { content: tsigKey, target: TSIG_KEY_PATH },
+      // The start script builds the shared index only when this file exists.
+      ...(admins.length > 0 ? [{ content: admins.map((account) => `${account.login} ${account.password}\n`).join(''), target: '/etc/mailha/admin-accounts' }] : []),
     ];
     const backupMounts = backupStoreMounts(scenario.topology.backup.readOnly);
     const backup = this.startNode('backup', this.options.images.courier, 'mailha: imapd ready', [

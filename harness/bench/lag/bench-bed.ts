@@ -29,7 +29,14 @@ export function benchAccounts(seed: number): Account[] {
   return Array.from({ length: ACCOUNTS }, (_, i) => ({ login: `user${i + 1}`, password: `pw-${random.int(100000, 999999)}` }));
 }
 
-export async function startBenchBed(runId: string, accounts: readonly Account[], log: Logger, logDir: string): Promise<Bed & NodeShell> {
+/** Creates the Courier administrator the IMAP copier logs in as, `replicator`, with a password drawn from the seed. */
+export function benchAdmin(seed: number): Account {
+  const random = new SeededRandom(seed, 'admin');
+  return { login: 'replicator', password: `pw-${random.int(100000, 999999)}` };
+}
+
+/** Starts the bench bed with `accounts` and `admin` as a Courier administrator on the primaries and the backup. */
+export async function startBenchBed(runId: string, accounts: readonly Account[], admin: Account, log: Logger, logDir: string): Promise<Bed & NodeShell> {
   const images = await bedImages((line) => log.info(line));
-  return DockerBed.start({ scenario: BENCH_SCENARIO, runId, accounts, ...images, log, logDir });
+  return DockerBed.start({ scenario: BENCH_SCENARIO, runId, accounts, adminAccounts: [admin], ...images, log, logDir });
 }

@@ -4,6 +4,14 @@ import { z } from 'zod';
 export const STRATEGY_NAMES = ['rsync-interval', 'lsyncd', 'imap-copy'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
+/**
+ * Identities the IMAP copier logs in with, on the primary and on the backup: `admin` is the bench
+ * bed's one Courier administrator reading and appending through the `#shared.` namespace,
+ * `per-account` is each account with its own password.
+ */
+export const COPIER_LOGINS = ['admin', 'per-account'] as const;
+export type CopierLogin = (typeof COPIER_LOGINS)[number];
+
 /** A WAN profile applied to the replication path with Toxiproxy toxics. */
 export interface LinkProfile {
   name: string;
@@ -40,6 +48,8 @@ export interface Timing {
   lsyncdDelaySeconds: number;
   /** Pause of the IMAP copier between two polls of a folder, in ms. */
   imapCopyPollMs: number;
+  /** Identity the IMAP copier logs in with; see `COPIER_LOGINS`. */
+  imapCopyLogin: CopierLogin;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -48,6 +58,7 @@ export const DEFAULT_TIMING: Timing = {
   rsyncIntervalSeconds: 5,
   lsyncdDelaySeconds: 0,
   imapCopyPollMs: 100,
+  imapCopyLogin: 'admin',
 };
 
 /** Accounts of the bench bed; the store is spread evenly over them. */

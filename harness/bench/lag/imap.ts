@@ -2,8 +2,12 @@
 import { ImapFlow } from 'imapflow';
 import type { Account } from '../../workload/client.js';
 
-/** Opens an IMAP session as `account` on `host:port`, with `folder` selected (EXAMINE when `readOnly`). */
-export async function openFolder(host: string, port: number, account: Account, folder: string, readOnly = false): Promise<ImapFlow> {
+/**
+ * Opens an IMAP session as `account` on `host:port`, with `folder` selected (EXAMINE when
+ * `readOnly`). With `verbatimPaths`, folder names go to the server as given, e.g. a name in
+ * Courier's `#shared.` namespace.
+ */
+export async function openFolder(host: string, port: number, account: Account, folder: string, readOnly = false, verbatimPaths = false): Promise<ImapFlow> {
   const imap = new ImapFlow({
     host,
     port,
@@ -19,12 +23,27 @@ export async function openFolder(host: string, port: number, account: Account, f
   imap.on('error', () => {});
   try {
     await imap.connect();
+    if (verbatimPaths) sendPathsVerbatim(imap);
     await imap.mailboxOpen(folder, { readOnly });
   } catch (error) {
     imap.close();
     throw new Error(`Opening ${folder} of ${account.login} on ${host}:${port} failed: ${describeImapError(error)}`, { cause: error });
   }
   return imap;
+}
+
+/**
+ * Makes imapflow send folder names unchanged. imapflow 1.7.8 prefixes every name that does not
+ * start with the personal namespace's prefix (Courier's `INBOX.`) with that prefix, in SELECT,
+ * APPEND and STATUS alike, so `#shared.user1` would go out as `INBOX.#shared.user1`. It has no
+ * option for other namespaces, so this empties the session's personal prefix.
+ * NOTE: `namespace` is imapflow's internal state, not in its type declarations; an imapflow
+ * upgrade may need this revisited.
+ */
+function sendPathsVerbatim(imap: ImapFlow): void {
+  const state = imap as unknown as { namespace?: { prefix: string; delimiter: string | null } };
+  if (!state.namespace) throw new Error('imapflow set no namespace after login; sendPathsVerbatim needs revisiting for this imapflow version');
+  state.namespace = { ...state.namespace, prefix: '' };
 }
 
 /** Closes a session politely, or drops it when LOGOUT fails. */

@@ -15,6 +15,8 @@ const CATCH_UP_MS = 180_000;
 export interface CellContext {
   bed: Bed & NodeShell;
   accounts: readonly Account[];
+  /** The bed's Courier administrator, for the IMAP copier's `admin` login. */
+  admin: Account;
   timing: Timing;
   log: Logger;
   seed: number;
@@ -41,7 +43,7 @@ export async function runCell(cell: Cell, context: CellContext): Promise<CellRes
   const origin = performance.now();
   const now = clock(origin);
   const probeAccounts = context.accounts.slice(0, PROBE_ACCOUNTS);
-  const strategy = createStrategy(cell.strategy, { bed, accounts: context.accounts, timing: context.timing, now, log });
+  const strategy = createStrategy(cell.strategy, { bed, accounts: context.accounts, admin: context.admin, timing: context.timing, now, log });
   const primary = { host: bed.address('primary-1'), port: 143 };
   const backup = { host: bed.address('backup'), port: 143 };
   const writer = new ProbeWriter(primary, probeAccounts, context.tag, now, context.seed);

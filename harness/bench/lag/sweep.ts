@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Bed, NodeShell } from '../../bed/bed.js';
-import { benchAccounts, startBenchBed } from './bench-bed.js';
+import { benchAccounts, benchAdmin, startBenchBed } from './bench-bed.js';
 import { cellLabel, sweepCells, type Cell, type Sweep, type Timing } from './config.js';
 import type { CellResult } from './result.js';
 import { runCell } from './run-cell.js';
@@ -52,6 +52,7 @@ export function formatDuration(ms: number): string {
 export async function runSweep(options: SweepOptions): Promise<SweepRun> {
   const cells = sweepCells(options.sweep);
   const accounts = benchAccounts(options.seed);
+  const admin = benchAdmin(options.seed);
   const results: CellResult[] = [];
   const stores: SweepRun['stores'] = [];
   const started = Date.now();
@@ -65,7 +66,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepRun> {
     options.onProgress(`Starting bed ${runId} for ${storeSize} messages...`);
     let bed: (Bed & NodeShell) | undefined;
     try {
-      bed = await startBenchBed(runId, accounts, options.log.child({ runId }), join(options.logDir, `store-${storeSize}`));
+      bed = await startBenchBed(runId, accounts, admin, options.log.child({ runId }), join(options.logDir, `store-${storeSize}`));
       options.onProgress(`Building a store of ${storeSize} corpus messages...`);
       const store = await fillStores(bed, accounts, storeSize, options.seed);
       stores.push({ storeSize, ...store });
@@ -74,7 +75,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepRun> {
         options.signal?.throwIfAborted();
         const elapsed = formatDuration(Date.now() - started);
         options.onProgress(`Cell ${index + 1}/${cells.length}: ${cellLabel(cell)} (elapsed ${elapsed}, about ${formatDuration(remaining(index))} left)`);
-        const result = await runCell(cell, { bed, accounts, timing: options.timing, log: options.log.child({ runId }), seed: options.seed, tag: `${runId}.${index}`, signal: options.signal });
+        const result = await runCell(cell, { bed, accounts, admin, timing: options.timing, log: options.log.child({ runId }), seed: options.seed, tag: `${runId}.${index}`, signal: options.signal });
         results.push(result);
         await options.onCell?.(result);
         index += 1;

@@ -12,7 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Account } from '../../../workload/client.js';
 import { closeQuietly, describeImapError, highestUid, openFolder } from '../imap.js';
+import type { CopierLogin } from '../config.js';
 import type { Endpoint } from '../probes.js';
+import { sharedFolderPath } from './shared-folders.js';
 
 export interface CopierSettings {
   /** Primary-1 as the copier reaches it, through the proxy that carries the WAN toxics. */
@@ -21,6 +23,13 @@ export interface CopierSettings {
   accounts: readonly Account[];
   folders: readonly string[];
   pollMs: number;
+  /**
+   * `admin`: every session logs in as `admin`, a Courier administrator, and opens the account's
+   * folder as `#shared.LOGIN[.FOLDER]`. `per-account`: each account's sessions log in as that
+   * account and open the folder by its own name.
+   */
+  login: CopierLogin;
+  admin: Account;
 }
 
 /** A copy pass, with times in ms since the Unix epoch (see the file header). */
@@ -42,6 +51,8 @@ export type CopierRequest = { type: 'stop' };
 interface FolderCopier {
   account: Account;
   folder: string;
+  /** The folder's name in both sessions: `folder`, or its `#shared.` name for the admin login. */
+  path: string;
   source: ImapFlow;
   target: ImapFlow;
   lastUid: number;
@@ -69,7 +80,7 @@ async function run(copier: FolderCopier): Promise<void> {
       }
       // APPEND only after the FETCH completes: imapflow runs one command at a time per session.
       for (const message of found.sort((a, b) => a.uid - b.uid)) {
-        await copier.target.append(copier.folder, message.source, message.flags.filter((flag) => flag !== '\\Recent'), message.internalDate);
+        await copier.target.append(copier.path, message.source, message.flags.filter((flag) => flag !== '\\Recent'), message.internalDate);
         copier.lastUid = message.uid;
         files += 1;
         bytes += message.source.length;
@@ -88,14 +99,19 @@ async function run(copier: FolderCopier): Promise<void> {
  * Opens both sessions per account and folder, and starts above the primary's highest UID:
  * the bench built both stores from one archive and drained the previous cell, so older mail
  * is there. When a session fails to open, the parent terminates the thread, which closes the rest.
+ * With the admin login every session authenticates as the one administrator; each still selects
+ * one folder, because a poll needs its folder selected.
  */
 async function open(): Promise<FolderCopier[]> {
   const pairs = settings.accounts.flatMap((account) => settings.folders.map((folder) => ({ account, folder })));
+  const asAdmin = settings.login === 'admin';
   return Promise.all(
     pairs.map(async ({ account, folder }) => {
-      const source = await openFolder(settings.source.host, settings.source.port, account, folder, true);
-      const target = await openFolder(settings.backup.host, settings.backup.port, account, folder);
-      return { account, folder, source, target, lastUid: await highestUid(source) };
+      const identity = asAdmin ? settings.admin : account;
+      const path = asAdmin ? sharedFolderPath(account.login, folder) : folder;
+      const source = await openFolder(settings.source.host, settings.source.port, identity, path, true, asAdmin);
+      const target = await openFolder(settings.backup.host, settings.backup.port, identity, path, false, asAdmin);
+      return { account, folder, path, source, target, lastUid: await highestUid(source) };
     }),
   );
 }

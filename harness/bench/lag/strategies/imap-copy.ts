@@ -47,6 +47,8 @@ export class ImapCopyStrategy implements ReplicationStrategy {
       accounts: this.context.accounts,
       folders: BENCH_FOLDERS,
       pollMs: this.context.timing.imapCopyPollMs,
+      login: this.context.timing.imapCopyLogin,
+      admin: this.context.admin,
     };
     const worker = new Worker(new URL('./imap-copier-worker.js', import.meta.url), { workerData: settings });
     this.worker = worker;

@@ -17,6 +17,8 @@ export interface SyncPass {
 export interface StrategyContext {
   bed: Bed & NodeShell;
   accounts: readonly Account[];
+  /** The bed's Courier administrator (authlib group `administrators`), for the IMAP copier. */
+  admin: Account;
   timing: Timing;
   now: () => number;
   log: Logger;
