@@ -138,8 +138,8 @@ async function readFolder(imap: ImapFlow): Promise<{ uidValidity: bigint; byMess
 
 /**
  * Appends three messages with different flags to one account's probe folder on primary-1 while the
- * copier runs with the admin login, then reads both sides as the account itself: the flags and
- * INTERNALDATE are copied, the backup's UIDs are its own, and a later flag change is not copied.
+ * copier runs with the admin login, then reads both sides as the account itself. The flags and
+ * INTERNALDATE must be copied, the backup's UIDs must be its own, and a later flag change must not be copied.
  */
 async function checkUidsAndFlags(bed: Bed & NodeShell, account: Account, admin: Account, timing: typeof DEFAULT_TIMING, log: Logger): Promise<void> {
   const strategy = createStrategy('imap-copy', { bed, accounts: [account], admin, timing, now: () => performance.now(), log });
@@ -161,7 +161,7 @@ async function checkUidsAndFlags(bed: Bed & NodeShell, account: Account, admin: 
       throw new Error(`APPEND to ${PROBE_FOLDER} of ${account.login} on the backup failed: ${describeImapError(error)}`);
     });
     const backupBefore = await readFolder(backup);
-    // Courier 5.0.13 sends no UIDNEXT with SELECT, so this asks with STATUS.
+    // Courier 5.0.13 sends no UIDNEXT with SELECT, so highestUid reads it with STATUS.
     const backupUidNext = (await highestUid(backup)) + 1;
     for (const message of messages) {
       await primary.append(PROBE_FOLDER, `Message-ID: ${message.id}\r\nSubject: uid check\r\n\r\nbody\r\n`, message.flags, date);
@@ -178,6 +178,7 @@ async function checkUidsAndFlags(bed: Bed & NodeShell, account: Account, admin: 
       const onBackup = copied.byMessageId.get(message.id);
       expect(onPrimary, `${message.id} on primary-1`).toBeDefined();
       expect(onBackup, `${message.id} on the backup`).toBeDefined();
+      expect(onPrimary!.flags, `${message.id} flags on primary-1`).toEqual([...message.flags].sort());
       expect(onBackup!.flags, `${message.id} flags`).toEqual(onPrimary!.flags);
       expect(onBackup!.internalDate, `${message.id} INTERNALDATE`).toBe(onPrimary!.internalDate);
     }
@@ -186,10 +187,6 @@ async function checkUidsAndFlags(bed: Bed & NodeShell, account: Account, admin: 
     const primaryUids = messages.map((message) => source.byMessageId.get(message.id)!.uid);
     expect(backupUids).toEqual([backupUidNext, backupUidNext + 1, backupUidNext + 2]);
     expect(backupUids).not.toEqual(primaryUids);
-    console.log('uid check', JSON.stringify({
-      primary: { uidValidity: String(source.uidValidity), uids: primaryUids },
-      backup: { uidValidity: String(copied.uidValidity), uids: backupUids },
-    }));
 
     // A flag change on the primary after the copy stays on the primary.
     const first = source.byMessageId.get(messages[0].id)!;

@@ -1,18 +1,28 @@
 /**
- * IMAP-level replication: a copier on the backup's side logs in to the primary as each account,
- * as one IMAP server's client of another, and appends every new message to the same account
- * on the backup with its flags and INTERNALDATE.
+ * IMAP-level replication: a copier on the backup's side reads every account's folders on the
+ * primary, as one IMAP server's client of another, and appends every new message to the same
+ * folder on the backup with its flags and INTERNALDATE.
  *
  * Debian bookworm has no imapsync package, so the copier is imapflow run by the bench. It
  * copies each folder incrementally by UID: each poll fetches the primary's messages above the
- * highest UID copied. The copier authenticates with each account's own password, which the
- * operator would have to hold for every account.
- * NOTE: Courier has no master login as another user, but courier-authlib's `administrators`
- * group reaches every account's folders through the shared namespace; the copier does not use it.
+ * highest UID copied.
  *
- * What it does to UIDs and flags: APPEND lets the backup assign UIDs of its own under its own
- * UIDVALIDITY, so a client that fails over sees other UIDs for the same mail. Flags are copied
- * once, at APPEND; later flag changes and expunges on the primary are not replicated.
+ * Authentication (`Timing.imapCopyLogin`): with `admin`, the default, every session logs in as
+ * the bed's one Courier administrator. The courier image's start script gives the accounts in
+ * /etc/mailha/admin-accounts the authlib option `group=administrators` and writes Courier's
+ * shared index. The copier then opens `#shared.LOGIN` for an account's INBOX and
+ * `#shared.LOGIN.FOLDER` for its other folders, on the primary and on the backup alike.
+ * Courier-IMAP 5.0.13 gives an
+ * administrator every ACL right on every folder, past the backup's read-only `owner alr` ACLs,
+ * so its password reads and changes all mail on both sites: the operator trades that for not
+ * keeping every account's password at the backup site. With `per-account`, each account's
+ * sessions log in with the account's own password. Courier has no master login as another user.
+ *
+ * What it does to UIDs and flags (read on both sides by the bed test `imap-copy admin login
+ * copies probes`): APPEND lets the backup assign UIDs of its own, in copy order under its own
+ * UIDVALIDITY, so a client that fails over sees other UIDs for the same mail unless both folders
+ * happened to start identical. Flags other than `\Recent` and INTERNALDATE are copied once, at
+ * APPEND; later flag changes and expunges on the primary are not replicated.
  */
 import { Worker } from 'node:worker_threads';
 import { clientProxyName } from '../../../bed/links/links.js';
