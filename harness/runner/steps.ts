@@ -75,8 +75,8 @@ export async function runStep(step: Step, index: number, context: StepContext): 
       return { ok: true, detail: {} };
 
     case 'disk-fail':
-      await context.faults.diskFail(step.target, step.durationSeconds);
-      return { ok: true, detail: { nodes: [step.target] } };
+      await context.faults.diskFail(step.target, step.mode, step.durationSeconds);
+      return { ok: true, detail: { nodes: [step.target], mode: step.mode } };
 
     case 'disk-repair': {
       const repaired = await context.faults.diskRepair(step.target);
@@ -175,7 +175,7 @@ export function describeStep(step: Step): string {
     case 'heal':
       return step.id ? `heal link fault ${step.id}` : 'heal every link fault';
     case 'disk-fail':
-      return `fail the DRBD disk of ${step.target}${step.durationSeconds ? ` for ${step.durationSeconds} s` : ''}`;
+      return `fail the DRBD disk of ${step.target} (${step.mode})${step.durationSeconds ? ` for ${step.durationSeconds} s` : ''}`;
     case 'disk-repair':
       return `attach the DRBD disk of ${step.target} again`;
     case 'dns-repoint':

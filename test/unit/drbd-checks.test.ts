@@ -132,6 +132,35 @@ describe('disk-fail plan', () => {
   });
 });
 
+describe('disk-fail mode', () => {
+  function diskFailStep(step: Record<string, unknown>) {
+    const parsed = parseScenario({ name: 'mode', question: 'Which mode?', topology: { storage: 'drbd' }, steps: [{ action: 'disk-fail', target: 'primary-1', ...step }] }, 'mode.yaml');
+    return parsed.steps[0];
+  }
+
+  it('defaults to io-error', () => {
+    expect(diskFailStep({})).toMatchObject({ action: 'disk-fail', mode: 'io-error' });
+  });
+
+  it.each(['io-error', 'detach'])('accepts %s', (mode) => {
+    expect(diskFailStep({ mode })).toMatchObject({ mode });
+  });
+
+  it('keeps durationSeconds beside the mode', () => {
+    expect(diskFailStep({ mode: 'detach', durationSeconds: 4 })).toMatchObject({ mode: 'detach', durationSeconds: 4 });
+  });
+
+  it('rejects an unknown mode naming the field', () => {
+    expect(planProblems([{ action: 'disk-fail', target: 'primary-1', mode: 'unplug' }])).toEqual([
+      'scenario.steps[0].mode: unknown disk-fail mode "unplug"; expected io-error or detach',
+    ]);
+  });
+
+  it('rejects mode on disk-repair', () => {
+    expect(planProblems([{ action: 'disk-fail', target: 'primary-1' }, { action: 'disk-repair', target: 'primary-1', mode: 'detach' }])[0]).toContain('scenario.steps[1]');
+  });
+});
+
 describe('DRBD fencing in the plan', () => {
   const cut = { action: 'link-fault', id: 'cut', link: 'storage', toxic: 'partition' };
 

@@ -14,7 +14,7 @@ import type { Bed, DnsUpdateOutcome, LinkControl, NodeLoss, NodeShell, ResourceU
 import { clientProxyName, proxySpecs, REPLICATION_PROXY, type ImapNode } from '../links/links.js';
 import { startToxiproxyContainer } from '../links/toxiproxy-container.js';
 import type { ToxiproxyLinks } from '../links/toxiproxy-links.js';
-import type { NodeName, Scenario } from '../../scenario/schema.js';
+import type { DiskFailMode, NodeName, Scenario } from '../../scenario/schema.js';
 import { TOPOLOGY_NODES } from '../../scenario/topology.js';
 import { generateTsigSecret, renderBindConfig, renderTsigKeyFile, TSIG_KEY_PATH, NAMED_CONF_PATH } from '../../images/bind-config.js';
 import type { Account } from '../../workload/client.js';
@@ -24,7 +24,6 @@ import { createInternalNetwork } from './internal-network.js';
 import { StaticIpContainer } from './static-ip-container.js';
 import { parseStoreListing, storeListingCommand } from './store-listing.js';
 import { DrbdPair, type PairNodeName } from '../drbd/drbd-pair.js';
-import { DRBD_RESOURCE } from '../drbd/config.js';
 
 const HOST_OCTET: Record<NodeName, number> = { 'primary-1': 10, 'primary-2': 11, backup: 20, dns: 30 };
 const TOXIPROXY_OCTET = 5;
@@ -287,22 +286,21 @@ export class DockerBed implements Bed, NodeShell {
     return { 'primary-1': first, 'primary-2': second };
   }
 
-  async failDisk(node: NodeName): Promise<void> {
-    await this.pairNode(node, 'fail the disk of').exec(`drbdadm detach ${DRBD_RESOURCE}`);
-    this.options.log.info({ node }, 'Detached DRBD disk');
+  async failDisk(node: NodeName, mode: DiskFailMode): Promise<void> {
+    const pair = this.pairFor(node, 'fail the disk of');
+    await pair.failDisk(node as PairNodeName, mode);
   }
 
   async repairDisk(node: NodeName): Promise<void> {
-    const member = this.pairNode(node, 'repair the disk of');
-    await member.exec(`drbdadm attach ${DRBD_RESOURCE}`);
-    this.options.log.info({ node }, 'Attached DRBD disk');
+    const pair = this.pairFor(node, 'repair the disk of');
+    await pair.repairDisk(node as PairNodeName);
   }
 
-  /** Returns a primary's UML node, or throws naming `verb` when the bed has no DRBD pair or the node is not a primary. */
-  private pairNode(node: NodeName, verb: string) {
+  /** Returns the DRBD pair, or throws naming `verb` when the bed has no DRBD pair or the node is not a primary. */
+  private pairFor(node: NodeName, verb: string): DrbdPair {
     if (!this.pair) throw new Error(`cannot ${verb} ${node} in run ${this.runId}: the disk fault needs topology.storage drbd`);
     if (node !== 'primary-1' && node !== 'primary-2') throw new Error(`cannot ${verb} ${node}: only the primaries have a DRBD disk`);
-    return this.pair.nodes[node];
+    return this.pair;
   }
 
   async listStore(node: NodeName): Promise<StoreEntry[]> {

@@ -13,7 +13,8 @@ import { removeLabelled } from '../docker/labels.js';
 import { proxySpecs, STORAGE_PROXY } from '../links/links.js';
 import { startToxiproxyContainer } from '../links/toxiproxy-container.js';
 import type { ToxiproxyLinks } from '../links/toxiproxy-links.js';
-import { DRBD_DEVICE, DRBD_PORT, DRBD_RESOURCE, OCFS2_CLUSTER, renderClusterConf, renderDrbdResource, type PairMember } from './config.js';
+import type { DiskFailMode } from '../../scenario/schema.js';
+import { BACKING_DISK, BACKING_MAPPING, DRBD_DEVICE, DRBD_PORT, DRBD_RESOURCE, OCFS2_CLUSTER, renderClusterConf, renderDrbdResource, type PairMember } from './config.js';
 import { formatDrbdState, parseProcDrbd, type DrbdState } from './status.js';
 import { StonithFencer } from './stonith.js';
 import { UmlNode } from './uml-node.js';
@@ -311,6 +312,74 @@ export class DrbdPair {
     for (const node of nodes) await this.mount(node);
     await Promise.all(nodes.map((node) => this.startCourier(node)));
     this.options.log.info({ nodes: names }, 'Restarted DRBD nodes');
+  }
+
+  /**
+   * Fails a node's backing disk and waits until DRBD reads it as Diskless.
+   *
+   * `io-error` loads device-mapper's `error` target in place of the linear mapping under DRBD,
+   * so every read and write of the backing device returns EIO from the block layer. One direct
+   * read of the DRBD device then reaches the failed disk at once instead of at the next write.
+   * DRBD's `on-io-error detach` policy detaches the disk on that error and serves the read from
+   * the peer. `detach` runs `drbdadm detach`, with no I/O error.
+   *
+   * @throws GuestCommandError when a command fails in the guest, or Error when the disk does not
+   *   read Diskless within 30 s.
+   */
+  async failDisk(name: PairNodeName, mode: DiskFailMode): Promise<void> {
+    const node = this.nodes[name];
+    if (mode === 'io-error') {
+      await node.exec(
+        [
+          'set -e',
+          `dmsetup suspend ${BACKING_MAPPING}`,
+          `dmsetup load ${BACKING_MAPPING} --table "0 $(blockdev --getsz ${BACKING_DISK}) error"`,
+          `dmsetup resume ${BACKING_MAPPING}`,
+          // DRBD answers this read from the peer after the local EIO, so dd succeeds.
+          `dd if=${DRBD_DEVICE} of=/dev/null bs=4096 count=1 iflag=direct status=none`,
+        ].join('\n'),
+      );
+    } else {
+      await node.exec(`drbdadm detach ${DRBD_RESOURCE}`);
+    }
+    await this.waitForNodeState(name, (state) => state.disk === 'Diskless', 'disk Diskless', 30_000);
+    this.options.log.info({ node: name, mode }, 'Failed DRBD backing disk');
+  }
+
+  /**
+   * Repairs a node's backing disk: loads the linear mapping over the whole UML disk again (a
+   * no-op after a `detach` fault) and attaches it to DRBD, which resyncs the blocks written
+   * meanwhile from the peer. Returns once the attach command succeeds, before the resync ends.
+   *
+   * @throws GuestCommandError when a command fails in the guest.
+   */
+  async repairDisk(name: PairNodeName): Promise<void> {
+    await this.nodes[name].exec(
+      [
+        'set -e',
+        `dmsetup suspend ${BACKING_MAPPING}`,
+        `dmsetup load ${BACKING_MAPPING} --table "0 $(blockdev --getsz ${BACKING_DISK}) linear ${BACKING_DISK} 0"`,
+        `dmsetup resume ${BACKING_MAPPING}`,
+        `drbdadm attach ${DRBD_RESOURCE}`,
+      ].join('\n'),
+    );
+    this.options.log.info({ node: name }, 'Attached DRBD backing disk');
+  }
+
+  /**
+   * Polls one node's DRBD state until `predicate` holds.
+   *
+   * @throws Error naming the node, `description`, the limit and the last state seen.
+   */
+  async waitForNodeState(name: PairNodeName, predicate: (state: DrbdState) => boolean, description: string, timeoutMs: number): Promise<DrbdState> {
+    const deadline = Date.now() + timeoutMs;
+    let last: DrbdState | undefined;
+    while (Date.now() < deadline) {
+      last = await this.stateOf(name);
+      if (predicate(last)) return last;
+      await new Promise((resolve) => setTimeout(resolve, STATE_POLL_MS));
+    }
+    throw new Error(`DRBD on ${name} did not reach ${description} within ${timeoutMs} ms (last seen ${last ? formatDrbdState(last) : 'no state read'})`);
   }
 
   /** Reads one node's DRBD state from its kernel. */
