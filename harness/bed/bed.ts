@@ -137,9 +137,10 @@ export interface Bed {
    * Fails the backing disk under a primary's replicated device and returns once DRBD reads it as
    * Diskless; the node goes on serving through its peer's disk. `io-error` makes the backing
    * device return I/O errors and DRBD detach by its own policy; `detach` detaches it by command.
-   * Throws when the bed has no replicated storage.
+   * Returns the node's kernel log lines about the failure. Throws when the bed has no
+   * replicated storage.
    */
-  failDisk(node: NodeName, mode: DiskFailMode): Promise<void>;
+  failDisk(node: NodeName, mode: DiskFailMode): Promise<string[]>;
   /** Makes the failed disk work again and attaches it; DRBD resyncs it from the peer. */
   repairDisk(node: NodeName): Promise<void>;
   /**

@@ -139,12 +139,16 @@ export class FaultEngine {
     return proxies;
   }
 
-  /** Fails the DRBD backing disk of a primary (see {@link Bed.failDisk}); the undo attaches it again. */
-  async diskFail(node: NodeName, mode: DiskFailMode, durationSeconds?: number): Promise<void> {
+  /**
+   * Fails the DRBD backing disk of a primary (see {@link Bed.failDisk}) and returns the node's
+   * kernel log lines about it; the undo attaches it again.
+   */
+  async diskFail(node: NodeName, mode: DiskFailMode, durationSeconds?: number): Promise<string[]> {
     const id = `disk-fail:${node}`;
     this.history.event({ kind: 'fault', phase: 'start', name: 'disk-fail', nodes: [node], detail: { id, mode, durationSeconds: durationSeconds ?? null } });
-    await this.bed.failDisk(node, mode);
+    const kernelLog = await this.bed.failDisk(node, mode);
     this.register({ id, name: 'disk-fail', nodes: [node], detail: { mode }, undo: () => this.bed.repairDisk(node) }, durationSeconds);
+    return kernelLog;
   }
 
   /** Heals the disk fault of a primary; returns false when none is active. */

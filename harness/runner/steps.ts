@@ -74,9 +74,10 @@ export async function runStep(step: Step, index: number, context: StepContext): 
       await context.faults.healLinks(step.id);
       return { ok: true, detail: {} };
 
-    case 'disk-fail':
-      await context.faults.diskFail(step.target, step.mode, step.durationSeconds);
-      return { ok: true, detail: { nodes: [step.target], mode: step.mode } };
+    case 'disk-fail': {
+      const kernelLog = await context.faults.diskFail(step.target, step.mode, step.durationSeconds);
+      return { ok: true, detail: { nodes: [step.target], mode: step.mode, kernelLog } };
+    }
 
     case 'disk-repair': {
       const repaired = await context.faults.diskRepair(step.target);

@@ -60,6 +60,9 @@ describe('DRBD scenarios', () => {
     expect(check('primaries-agree')?.verdict, check('primaries-agree')?.summary).not.toBe('invalid');
     console.log(`clients-recover: ${check('clients-recover')?.verdict}: ${check('clients-recover')?.summary}`);
     expect(storageStates(history, 'primary-2')).toContain('Connected Primary/Primary Diskless/UpToDate');
+    const diskFail = history.find((entry): entry is EventEntry => entry.type === 'event' && entry.kind === 'fault' && entry.name === 'disk-fail' && entry.phase === 'start');
+    expect(diskFail?.detail?.mode).toBe('io-error');
+    expect(outcome.result.standIns.map((standIn) => standIn.component).join('\n')).toContain("device-mapper's error target");
 
     const { start, end } = faultWindow(history, 'disk-fail');
     const servedDiskless = history.filter((entry) => entry.type === 'ok' && entry.node === 'primary-2' && entry.process.startsWith('client-') && entry.time > start && entry.time < end);

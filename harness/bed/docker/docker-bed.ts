@@ -66,6 +66,22 @@ export const STONITH_STAND_IN: StandIn = {
   reason: 'the nodes are containers on one host, with no power hardware of their own',
 };
 
+/** Named when a scenario fails a disk with `mode: io-error`. */
+export const DISK_ERROR_STAND_IN: StandIn = {
+  component: 'failing disk: device-mapper\'s error target under DRBD\'s backing device, returning EIO for every read and write',
+  standsFor: 'a dying disk or controller, which may also fail partly, intermittently or slowly',
+  reason:
+    'the nodes\' disks are files on one host and cannot fail as hardware does. The EIO still comes from the guest kernel\'s block layer, ' +
+    'and DRBD\'s detach on it (on-io-error detach) and the resync after the repair are real',
+};
+
+/** Named when a scenario fails a disk with `mode: detach`. */
+export const DISK_DETACH_STAND_IN: StandIn = {
+  component: 'failing disk: `drbdadm detach`, with no I/O error',
+  standsFor: 'a backing disk that returns I/O errors, on which DRBD detaches by its on-io-error policy',
+  reason: 'the scenario\'s disk-fail step has mode: detach; mode: io-error makes the backing device itself fail',
+};
+
 export const TOXIPROXY_STAND_IN: StandIn = {
   component: 'Toxiproxy: mailha\'s own Toxiproxy-compatible server (harness/toxiproxy)',
   standsFor: 'Shopify Toxiproxy 2.12',
@@ -94,6 +110,9 @@ export class DockerBed implements Bed, NodeShell {
     this.zone = options.scenario.topology.zone;
     this.imapHostname = `imap.${this.zone}`;
     this.standIns = options.scenario.topology.storage === 'drbd' ? [STONITH_STAND_IN] : [SHARED_VOLUME_STAND_IN];
+    const diskFailModes = new Set(options.scenario.steps.flatMap((step) => (step.action === 'disk-fail' ? [step.mode] : [])));
+    if (diskFailModes.has('io-error')) this.standIns.push(DISK_ERROR_STAND_IN);
+    if (diskFailModes.has('detach')) this.standIns.push(DISK_DETACH_STAND_IN);
   }
 
   get runId(): string {
@@ -286,9 +305,9 @@ export class DockerBed implements Bed, NodeShell {
     return { 'primary-1': first, 'primary-2': second };
   }
 
-  async failDisk(node: NodeName, mode: DiskFailMode): Promise<void> {
+  async failDisk(node: NodeName, mode: DiskFailMode): Promise<string[]> {
     const pair = this.pairFor(node, 'fail the disk of');
-    await pair.failDisk(node as PairNodeName, mode);
+    return pair.failDisk(node as PairNodeName, mode);
   }
 
   async repairDisk(node: NodeName): Promise<void> {

@@ -314,8 +314,16 @@ export class DrbdPair {
     this.options.log.info({ nodes: names }, 'Restarted DRBD nodes');
   }
 
+  /** Returns the DRBD and device-mapper lines of a node's kernel log, oldest first. */
+  async storageKernelLog(name: PairNodeName): Promise<string[]> {
+    const output = await this.nodes[name].exec('dmesg', 10_000);
+    return output.split('\n').filter((line) => /drbd|device-mapper/.test(line));
+  }
+
   /**
-   * Fails a node's backing disk and waits until DRBD reads it as Diskless.
+   * Fails a node's backing disk, waits until DRBD reads it as Diskless, and returns the DRBD and
+   * device-mapper kernel log lines written meanwhile: with `io-error` they show the I/O error
+   * and DRBD's "Local IO failed ... Detaching", which an admin detach does not log.
    *
    * `io-error` loads device-mapper's `error` target in place of the linear mapping under DRBD,
    * so every read and write of the backing device returns EIO from the block layer. One direct
@@ -326,8 +334,9 @@ export class DrbdPair {
    * @throws GuestCommandError when a command fails in the guest, or Error when the disk does not
    *   read Diskless within 30 s.
    */
-  async failDisk(name: PairNodeName, mode: DiskFailMode): Promise<void> {
+  async failDisk(name: PairNodeName, mode: DiskFailMode): Promise<string[]> {
     const node = this.nodes[name];
+    const logBefore = await this.storageKernelLog(name);
     if (mode === 'io-error') {
       await node.exec(
         [
@@ -343,7 +352,10 @@ export class DrbdPair {
       await node.exec(`drbdadm detach ${DRBD_RESOURCE}`);
     }
     await this.waitForNodeState(name, (state) => state.disk === 'Diskless', 'disk Diskless', 30_000);
-    this.options.log.info({ node: name, mode }, 'Failed DRBD backing disk');
+    // The ring buffer only grows during a run (it holds 128 KiB or more), so the new lines are those past the old count.
+    const kernelLog = (await this.storageKernelLog(name)).slice(logBefore.length);
+    this.options.log.info({ node: name, mode, kernelLog }, 'Failed DRBD backing disk');
+    return kernelLog;
   }
 
   /**
