@@ -135,13 +135,13 @@ export interface Bed {
   readStorageStates(): Promise<Partial<Record<NodeName, StorageState>> | null>;
   /**
    * Fails the backing disk under a primary's replicated device and returns once DRBD reads it as
-   * Diskless; the node goes on serving through its peer's disk. `io-error` makes the backing
-   * device return I/O errors and DRBD detach by its own policy; `detach` detaches it by command.
-   * Returns the node's kernel log lines about the failure. Throws when the bed has no
+   * Diskless. The node goes on serving through its peer's disk. `io-error` makes the backing
+   * device return I/O errors, so DRBD detaches by its own policy, and `detach` detaches it by
+   * command. Returns the node's kernel log lines about the failure. Throws when the bed has no
    * replicated storage.
    */
   failDisk(node: NodeName, mode: DiskFailMode): Promise<string[]>;
-  /** Makes the failed disk work again and attaches it; DRBD resyncs it from the peer. */
+  /** Makes the failed disk work again and attaches it, and DRBD resyncs it from the peer. */
   repairDisk(node: NodeName): Promise<void>;
   /**
    * Registers a listener for nodes the bed powers off by itself: with DRBD storage, the

@@ -141,7 +141,7 @@ export class FaultEngine {
 
   /**
    * Fails the DRBD backing disk of a primary (see {@link Bed.failDisk}) and returns the node's
-   * kernel log lines about it; the undo attaches it again.
+   * kernel log lines about it. The undo attaches the disk again.
    */
   async diskFail(node: NodeName, mode: DiskFailMode, durationSeconds?: number): Promise<string[]> {
     const id = `disk-fail:${node}`;

@@ -76,7 +76,7 @@ const primary = z.enum(['primary-1', 'primary-2'], {
 });
 
 /**
- * How a `disk-fail` step fails a primary's disk. `io-error` makes the backing device itself fail:
+ * Modes of the `disk-fail` step. `io-error` makes the backing device itself fail:
  * the bed loads device-mapper's `error` target under DRBD, every read and write returns EIO, and
  * DRBD detaches by its `on-io-error detach` policy. `detach` only runs `drbdadm detach`, the
  * state DRBD ends in, with no I/O error.

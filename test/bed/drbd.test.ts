@@ -167,7 +167,7 @@ describe('DRBD pair on UML nodes', () => {
 
     const failed = Date.now();
     const failureLog = await pair.failDisk('primary-2', 'io-error');
-    console.log(`primary-2 Diskless ${Date.now() - failed} ms after the error table was loaded`);
+    console.log(`primary-2 Diskless ${Date.now() - failed} ms after failDisk began`);
     expect(await node.exec('dmsetup table mailha-backing')).toMatch(/^0 \d+ error\s*$/);
     const state = await pair.stateOf('primary-2');
     expect(state.disk).toBe('Diskless');
@@ -200,7 +200,8 @@ describe('DRBD pair on UML nodes', () => {
     console.log(`primary-2 kernel log of the repair:\n${repairLog.join('\n')}`);
     expect(repairLog.some((line) => line.includes('disk( Diskless -> Attaching )'))).toBe(true);
     expect(repairLog.some((line) => /disk\( \w+ -> Inconsistent \)/.test(line)), 'the disk Inconsistent while it resyncs').toBe(true);
-    // A bitmap-based resync copies only the blocks written while detached, not the whole disk.
+    // A bitmap-based resync copies the blocks marked out of sync (those written while detached and
+    // the activity log's extents), not the whole disk.
     const resync = repairLog.map((line) => /Began resync as SyncTarget \(will sync (\d+) KB \[(\d+) bits set\]\)/.exec(line)).find(Boolean);
     expect(resync, 'a resync as SyncTarget').toBeTruthy();
     expect(Number(resync![1]), 'KiB resynced').toBeLessThan(DISK_MIB * 1024);

@@ -344,7 +344,7 @@ export class DrbdPair {
           `dmsetup suspend ${BACKING_MAPPING}`,
           `dmsetup load ${BACKING_MAPPING} --table "0 $(blockdev --getsz ${BACKING_DISK}) error"`,
           `dmsetup resume ${BACKING_MAPPING}`,
-          // DRBD answers this read from the peer after the local EIO, so dd succeeds.
+          // After the local EIO, DRBD serves this read from the peer's disk, so dd succeeds.
           `dd if=${DRBD_DEVICE} of=/dev/null bs=4096 count=1 iflag=direct status=none`,
         ].join('\n'),
       );
@@ -352,7 +352,7 @@ export class DrbdPair {
       await node.exec(`drbdadm detach ${DRBD_RESOURCE}`);
     }
     await this.waitForNodeState(name, (state) => state.disk === 'Diskless', 'disk Diskless', 30_000);
-    // The ring buffer only grows during a run (it holds 128 KiB or more), so the new lines are those past the old count.
+    // NOTE: this assumes the kernel's ring buffer did not wrap during the fault; the new lines are those past the old count.
     const kernelLog = (await this.storageKernelLog(name)).slice(logBefore.length);
     this.options.log.info({ node: name, mode, kernelLog }, 'Failed DRBD backing disk');
     return kernelLog;
