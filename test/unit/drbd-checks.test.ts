@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { primariesAgree } from '../../harness/checkers/primaries-agree.js';
 import { storageInSync } from '../../harness/checkers/storage-in-sync.js';
 import type { HistoryEntry } from '../../harness/history/types.js';
+import { DISK_DETACH_STAND_IN, DISK_ERROR_STAND_IN, STONITH_STAND_IN, storageStandIns } from '../../harness/bed/docker/docker-bed.js';
 import { parseScenario, ScenarioError } from '../../harness/scenario/load.js';
 import { scenarioWith, SnapshotBuilder } from './history-builder.js';
 
@@ -201,5 +202,23 @@ describe('primaries-agree with an unread account', () => {
     const result = primariesAgree.check({ scenario, history: [], snapshots });
     expect(result.verdict).toBe('unknown');
     expect(result.evidence.unreadAccounts).toEqual(['user2']);
+  });
+});
+
+describe('disk-fail stand-ins', () => {
+  function standInsFor(steps: unknown[]) {
+    return storageStandIns(parseScenario({ name: 'stand-ins', question: 'What is simulated?', topology: { storage: 'drbd' }, steps }, 'stand-ins.yaml'));
+  }
+
+  it('names the error target for io-error', () => {
+    expect(standInsFor([{ action: 'disk-fail', target: 'primary-1' }])).toEqual([STONITH_STAND_IN, DISK_ERROR_STAND_IN]);
+  });
+
+  it('names drbdadm detach for detach', () => {
+    expect(standInsFor([{ action: 'disk-fail', target: 'primary-1', mode: 'detach' }])).toEqual([STONITH_STAND_IN, DISK_DETACH_STAND_IN]);
+  });
+
+  it('names no disk stand-in without disk-fail', () => {
+    expect(standInsFor([{ action: 'run', seconds: 1 }])).toEqual([STONITH_STAND_IN]);
   });
 });

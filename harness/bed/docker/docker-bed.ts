@@ -82,6 +82,16 @@ export const DISK_DETACH_STAND_IN: StandIn = {
   reason: 'the scenario\'s disk-fail step has mode: detach; mode: io-error makes the backing device itself fail',
 };
 
+/** Returns the stand-ins of a scenario's storage: the shared volume, or DRBD's fencing and each disk-fail mode it uses. */
+export function storageStandIns(scenario: Scenario): StandIn[] {
+  if (scenario.topology.storage !== 'drbd') return [SHARED_VOLUME_STAND_IN];
+  const standIns = [STONITH_STAND_IN];
+  const diskFailModes = new Set(scenario.steps.flatMap((step) => (step.action === 'disk-fail' ? [step.mode] : [])));
+  if (diskFailModes.has('io-error')) standIns.push(DISK_ERROR_STAND_IN);
+  if (diskFailModes.has('detach')) standIns.push(DISK_DETACH_STAND_IN);
+  return standIns;
+}
+
 export const TOXIPROXY_STAND_IN: StandIn = {
   component: 'Toxiproxy: mailha\'s own Toxiproxy-compatible server (harness/toxiproxy)',
   standsFor: 'Shopify Toxiproxy 2.12',
@@ -109,10 +119,7 @@ export class DockerBed implements Bed, NodeShell {
   ) {
     this.zone = options.scenario.topology.zone;
     this.imapHostname = `imap.${this.zone}`;
-    this.standIns = options.scenario.topology.storage === 'drbd' ? [STONITH_STAND_IN] : [SHARED_VOLUME_STAND_IN];
-    const diskFailModes = new Set(options.scenario.steps.flatMap((step) => (step.action === 'disk-fail' ? [step.mode] : [])));
-    if (diskFailModes.has('io-error')) this.standIns.push(DISK_ERROR_STAND_IN);
-    if (diskFailModes.has('detach')) this.standIns.push(DISK_DETACH_STAND_IN);
+    this.standIns = storageStandIns(options.scenario);
   }
 
   get runId(): string {
