@@ -206,6 +206,10 @@ describe('DRBD pair on UML nodes', () => {
     expect(resync, 'a resync as SyncTarget').toBeTruthy();
     expect(Number(resync![1]), 'KiB resynced').toBeLessThan(DISK_MIB * 1024);
     expect(await fetchMessageId('primary-2', after.uid)).toBe(after.messageId);
+
+    // A second repair leaves the attached disk alone, as after a restart that attached it.
+    await pair.repairDisk('primary-2');
+    expect(await pair.stateOf('primary-2')).toMatchObject({ connection: 'Connected', disk: 'UpToDate', peerDisk: 'UpToDate' });
   });
 
   // The tests below run in this order: the cut fences primary-2, primary-1 serves alone, and

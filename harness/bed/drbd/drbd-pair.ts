@@ -362,20 +362,23 @@ export class DrbdPair {
    * Repairs a node's backing disk: loads the linear mapping over the whole UML disk again (a
    * no-op after a `detach` fault) and attaches it to DRBD, which resyncs the blocks written
    * meanwhile from the peer. Returns once the attach command succeeds, before the resync ends.
+   * A disk DRBD already has attached is left attached: a node restarted since the fault boots
+   * with the linear mapping and attaches its disk when it rejoins.
    *
    * @throws GuestCommandError when a command fails in the guest.
    */
   async repairDisk(name: PairNodeName): Promise<void> {
-    await this.nodes[name].exec(
+    const output = await this.nodes[name].exec(
       [
         'set -e',
         `dmsetup suspend ${BACKING_MAPPING}`,
         `dmsetup load ${BACKING_MAPPING} --table "0 $(blockdev --getsz ${BACKING_DISK}) linear ${BACKING_DISK} 0"`,
         `dmsetup resume ${BACKING_MAPPING}`,
-        `drbdadm attach ${DRBD_RESOURCE}`,
+        // drbdadm dstate prints the local and the peer's disk state, e.g. Diskless/UpToDate.
+        `if [ "$(drbdadm dstate ${DRBD_RESOURCE} | cut -d/ -f1)" = Diskless ]; then drbdadm attach ${DRBD_RESOURCE}; else echo "already attached: $(drbdadm dstate ${DRBD_RESOURCE})"; fi`,
       ].join('\n'),
     );
-    this.options.log.info({ node: name }, 'Attached DRBD backing disk');
+    this.options.log.info({ node: name, output: output.trim() }, 'Repaired DRBD backing disk');
   }
 
   /**
