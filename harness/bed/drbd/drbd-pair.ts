@@ -337,24 +337,26 @@ export class DrbdPair {
   async failDisk(name: PairNodeName, mode: DiskFailMode): Promise<string[]> {
     const node = this.nodes[name];
     const logBefore = await this.storageKernelLog(name);
+    let output: string;
     if (mode === 'io-error') {
-      await node.exec(
+      output = await node.exec(
         [
           'set -e',
           `dmsetup suspend ${BACKING_MAPPING}`,
           `dmsetup load ${BACKING_MAPPING} --table "0 $(blockdev --getsz ${BACKING_DISK}) error"`,
           `dmsetup resume ${BACKING_MAPPING}`,
-          // After the local EIO, DRBD serves this read from the peer's disk, so dd succeeds.
-          `dd if=${DRBD_DEVICE} of=/dev/null bs=4096 count=1 iflag=direct status=none`,
+          // After the local EIO, DRBD serves this read from the peer's disk. Without an UpToDate
+          // peer the read fails, but DRBD still detaches, which the wait below checks.
+          `dd if=${DRBD_DEVICE} of=/dev/null bs=4096 count=1 iflag=direct status=none || echo "the read of ${DRBD_DEVICE} failed: no peer served it"`,
         ].join('\n'),
       );
     } else {
-      await node.exec(`drbdadm detach ${DRBD_RESOURCE}`);
+      output = await node.exec(`drbdadm detach ${DRBD_RESOURCE}`);
     }
     await this.waitForNodeState(name, (state) => state.disk === 'Diskless', 'disk Diskless', 30_000);
     // NOTE: this assumes the kernel's ring buffer did not wrap during the fault; the new lines are those past the old count.
     const kernelLog = (await this.storageKernelLog(name)).slice(logBefore.length);
-    this.options.log.info({ node: name, mode, kernelLog }, 'Failed DRBD backing disk');
+    this.options.log.info({ node: name, mode, output: output.trim(), kernelLog }, 'Failed DRBD backing disk');
     return kernelLog;
   }
 
