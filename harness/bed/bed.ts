@@ -3,7 +3,7 @@
  * bed implements it today; a simulator or a multi-host runtime can implement it later without
  * touching scenarios, history or checkers.
  */
-import type { NodeName } from '../scenario/schema.js';
+import type { DiskFailMode, NodeName } from '../scenario/schema.js';
 
 /** A component that is not the real thing, named in every report. */
 export interface StandIn {
@@ -134,11 +134,14 @@ export interface Bed {
    */
   readStorageStates(): Promise<Partial<Record<NodeName, StorageState>> | null>;
   /**
-   * Fails the backing disk under a primary's replicated device: DRBD detaches it and the node
-   * goes on serving through its peer's disk. Throws when the bed has no replicated storage.
+   * Fails the backing disk under a primary's replicated device and returns once DRBD reads it as
+   * Diskless. The node goes on serving through its peer's disk. `io-error` makes the backing
+   * device return I/O errors, so DRBD detaches by its own policy, and `detach` detaches it by
+   * command. Returns the node's kernel log lines about the failure. Throws when the bed has no
+   * replicated storage.
    */
-  failDisk(node: NodeName): Promise<void>;
-  /** Attaches the failed disk again; DRBD resyncs it from the peer. */
+  failDisk(node: NodeName, mode: DiskFailMode): Promise<string[]>;
+  /** Makes the failed disk work again and attaches it, and DRBD resyncs it from the peer. */
   repairDisk(node: NodeName): Promise<void>;
   /**
    * Registers a listener for nodes the bed powers off by itself: with DRBD storage, the

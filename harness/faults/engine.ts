@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Bed } from '../bed/bed.js';
 import { proxiesOfLink, proxiesOfSite } from '../bed/links/links.js';
 import type { HistoryRecorder } from '../history/recorder.js';
-import type { LinkFaultStep, NodeName, TargetName } from '../scenario/schema.js';
+import type { DiskFailMode, LinkFaultStep, NodeName, TargetName } from '../scenario/schema.js';
 import { TOXIC_ATTRIBUTES } from '../scenario/schema.js';
 import { nodesOf } from '../scenario/topology.js';
 
@@ -139,12 +139,16 @@ export class FaultEngine {
     return proxies;
   }
 
-  /** Fails the DRBD backing disk of a primary (see {@link Bed.failDisk}); the undo attaches it again. */
-  async diskFail(node: NodeName, durationSeconds?: number): Promise<void> {
+  /**
+   * Fails the DRBD backing disk of a primary (see {@link Bed.failDisk}) and returns the node's
+   * kernel log lines about it. The undo attaches the disk again.
+   */
+  async diskFail(node: NodeName, mode: DiskFailMode, durationSeconds?: number): Promise<string[]> {
     const id = `disk-fail:${node}`;
-    this.history.event({ kind: 'fault', phase: 'start', name: 'disk-fail', nodes: [node], detail: { id, durationSeconds: durationSeconds ?? null } });
-    await this.bed.failDisk(node);
-    this.register({ id, name: 'disk-fail', nodes: [node], detail: {}, undo: () => this.bed.repairDisk(node) }, durationSeconds);
+    this.history.event({ kind: 'fault', phase: 'start', name: 'disk-fail', nodes: [node], detail: { id, mode, durationSeconds: durationSeconds ?? null } });
+    const kernelLog = await this.bed.failDisk(node, mode);
+    this.register({ id, name: 'disk-fail', nodes: [node], detail: { mode }, undo: () => this.bed.repairDisk(node) }, durationSeconds);
+    return kernelLog;
   }
 
   /** Heals the disk fault of a primary; returns false when none is active. */

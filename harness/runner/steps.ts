@@ -74,9 +74,10 @@ export async function runStep(step: Step, index: number, context: StepContext): 
       await context.faults.healLinks(step.id);
       return { ok: true, detail: {} };
 
-    case 'disk-fail':
-      await context.faults.diskFail(step.target, step.durationSeconds);
-      return { ok: true, detail: { nodes: [step.target] } };
+    case 'disk-fail': {
+      const kernelLog = await context.faults.diskFail(step.target, step.mode, step.durationSeconds);
+      return { ok: true, detail: { nodes: [step.target], mode: step.mode, kernelLog } };
+    }
 
     case 'disk-repair': {
       const repaired = await context.faults.diskRepair(step.target);
@@ -175,7 +176,7 @@ export function describeStep(step: Step): string {
     case 'heal':
       return step.id ? `heal link fault ${step.id}` : 'heal every link fault';
     case 'disk-fail':
-      return `fail the DRBD disk of ${step.target}${step.durationSeconds ? ` for ${step.durationSeconds} s` : ''}`;
+      return `fail the DRBD disk of ${step.target} (${step.mode})${step.durationSeconds ? ` for ${step.durationSeconds} s` : ''}`;
     case 'disk-repair':
       return `attach the DRBD disk of ${step.target} again`;
     case 'dns-repoint':

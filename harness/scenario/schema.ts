@@ -76,11 +76,27 @@ const primary = z.enum(['primary-1', 'primary-2'], {
 });
 
 /**
+ * Modes of the `disk-fail` step. `io-error` makes the backing device itself fail:
+ * the bed loads device-mapper's `error` target under DRBD, every read and write returns EIO, and
+ * DRBD detaches by its `on-io-error detach` policy. `detach` only runs `drbdadm detach`, the
+ * state DRBD ends in, with no I/O error.
+ */
+export const DISK_FAIL_MODES = ['io-error', 'detach'] as const;
+export type DiskFailMode = (typeof DISK_FAIL_MODES)[number];
+
+/**
  * Fails the backing disk under a primary's DRBD device (`topology.storage: drbd` only): DRBD
  * detaches it, and the node keeps serving through its peer's disk. With `durationSeconds` the
  * disk is attached again by itself; otherwise a `disk-repair` step attaches it.
  */
-const diskFailStep = z.strictObject({ action: z.literal('disk-fail'), target: primary, durationSeconds: positiveSeconds.optional() });
+const diskFailStep = z.strictObject({
+  action: z.literal('disk-fail'),
+  target: primary,
+  mode: z
+    .enum(DISK_FAIL_MODES, { error: (issue) => `unknown disk-fail mode ${JSON.stringify(issue.input)}; expected ${DISK_FAIL_MODES.join(' or ')}` })
+    .default('io-error'),
+  durationSeconds: positiveSeconds.optional(),
+});
 /** Attaches a failed disk again; DRBD resyncs it from the peer. */
 const diskRepairStep = z.strictObject({ action: z.literal('disk-repair'), target: primary });
 

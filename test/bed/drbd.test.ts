@@ -25,6 +25,14 @@ function imapClient(host: string): ImapFlow {
   return new ImapFlow(imapOptions(host));
 }
 
+/** Backing disk size of the pair in MiB, the pair's default. */
+const DISK_MIB = 256;
+
+/** Returns the lines of `after` past the first `before.length`, as the kernel ring buffer only grows here. */
+function newLines(before: readonly string[], after: readonly string[]): string[] {
+  return after.slice(before.length);
+}
+
 describe('DRBD pair on UML nodes', () => {
   const runId = `mailha-drbd-${randomBytes(4).toString('hex')}`;
   let pair: DrbdPair;
@@ -36,9 +44,35 @@ describe('DRBD pair on UML nodes', () => {
     const logDir = await mkdtemp(join(tmpdir(), 'mailha-drbd-'));
     const log = pino({ level: 'info' }, pino.destination(join(logDir, 'mailha.log')));
     console.log(`DRBD pair ${runId}: node consoles and log in ${logDir}`);
-    pair = await DrbdPair.start({ runId, image: images['uml-node']!, accounts: [ACCOUNT], log, logDir, toxiproxy, fencing: true });
+    pair = await DrbdPair.start({ runId, image: images['uml-node']!, accounts: [ACCOUNT], log, logDir, toxiproxy, fencing: true, diskMiB: DISK_MIB });
     console.log(`DRBD pair timings (ms from start): ${JSON.stringify(pair.timings)}`);
   });
+
+  async function appendMessage(node: PairNodeName, text: string): Promise<{ uid: number; messageId: string }> {
+    const messageId = `<${randomBytes(8).toString('hex')}@mailha.test>`;
+    const client = imapClient(pair.nodes[node].address);
+    try {
+      await client.connect();
+      const appended = await client.append('INBOX', `From: drbd@mailha.test\r\nSubject: ${text}\r\nMessage-ID: ${messageId}\r\n\r\n${text}\r\n`);
+      expect(appended, `APPENDUID from ${node}`).toMatchObject({ uid: expect.any(Number) });
+      return { uid: (appended as { uid: number }).uid, messageId };
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  }
+
+  /** Fetches a message by UID from INBOX on `node` and returns its Message-ID, or undefined when it is missing. */
+  async function fetchMessageId(node: PairNodeName, uid: number): Promise<string | undefined> {
+    const client = imapClient(pair.nodes[node].address);
+    try {
+      await client.connect();
+      await client.mailboxOpen('INBOX', { readOnly: true });
+      const found = await client.fetchOne(String(uid), { envelope: true }, { uid: true });
+      return found ? found.envelope?.messageId : undefined;
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  }
 
   afterAll(async () => {
     await pair?.close();
@@ -100,11 +134,15 @@ describe('DRBD pair on UML nodes', () => {
   });
 
   test('detached disk leaves primary-2 serving', async () => {
-    await pair.nodes['primary-2'].exec(`drbdadm detach ${DRBD_RESOURCE}`);
+    const detachLog = await pair.failDisk('primary-2', 'detach');
     const detached = await pair.stateOf('primary-2');
     expect(detached.disk).toBe('Diskless');
     expect(detached.role).toBe('Primary');
     expect(detached.connection).toBe('Connected');
+    // An admin detach goes through the same Failed state as an I/O error but logs no I/O failure.
+    console.log(`primary-2 kernel log of the admin detach:\n${detachLog.join('\n')}`);
+    expect(detachLog.some((line) => line.includes('disk( UpToDate -> Failed )'))).toBe(true);
+    expect(detachLog.filter((line) => /Local IO failed|IO error/.test(line)), 'I/O errors logged for the admin detach').toEqual([]);
 
     // With no local disk, primary-2 reads and writes through primary-1's disk.
     const messageId = `<${randomBytes(8).toString('hex')}@mailha.test>`;
@@ -121,6 +159,57 @@ describe('DRBD pair on UML nodes', () => {
     await pair.nodes['primary-2'].exec(`drbdadm attach ${DRBD_RESOURCE}`);
     await pair.waitForState((state) => state.disk === 'UpToDate' && state.peerDisk === 'UpToDate', 'UpToDate/UpToDate after attach', 60_000);
     console.log(`primary-2 UpToDate ${Date.now() - attached} ms after attach: ${JSON.stringify(await pair.stateOf('primary-2'))}`);
+  });
+
+  test('failing backing disk: DRBD detaches on EIO', async () => {
+    const node = pair.nodes['primary-2'];
+    const before = await appendMessage('primary-2', 'before the disk failed');
+
+    const failed = Date.now();
+    const failureLog = await pair.failDisk('primary-2', 'io-error');
+    console.log(`primary-2 Diskless ${Date.now() - failed} ms after failDisk began`);
+    expect(await node.exec('dmsetup table mailha-backing')).toMatch(/^0 \d+ error\s*$/);
+    const state = await pair.stateOf('primary-2');
+    expect(state.disk).toBe('Diskless');
+    expect(state.role).toBe('Primary');
+    expect(state.connection).toBe('Connected');
+    expect(state.peerDisk).toBe('UpToDate');
+    expect((await pair.stateOf('primary-1')).peerDisk).toBe('Diskless');
+
+    // DRBD's own account of the failure: the block layer returned an error, DRBD marked the disk
+    // Failed and detached it. An admin detach logs the state changes but no I/O failure.
+    console.log(`primary-2 kernel log of the failure:\n${failureLog.join('\n')}`);
+    expect(failureLog.some((line) => /local (READ|WRITE) IO error sector .* on dm-\d+/.test(line)), 'a local IO error on the dm device').toBe(true);
+    expect(failureLog.some((line) => line.includes('Local IO failed in')), 'DRBD detaching on the I/O error').toBe(true);
+    expect(failureLog.some((line) => line.includes('disk( UpToDate -> Failed )'))).toBe(true);
+    expect(failureLog.some((line) => line.includes('disk( Failed -> Diskless )'))).toBe(true);
+
+    // primary-2 serves from primary-1's disk: mail written before and after the failure.
+    expect(await fetchMessageId('primary-2', before.uid)).toBe(before.messageId);
+    const after = await appendMessage('primary-2', 'after the disk failed');
+    expect(await fetchMessageId('primary-2', after.uid)).toBe(after.messageId);
+    expect(await fetchMessageId('primary-1', after.uid)).toBe(after.messageId);
+
+    const logBeforeRepair = await pair.storageKernelLog('primary-2');
+    const repaired = Date.now();
+    await pair.repairDisk('primary-2');
+    await pair.waitForState((each) => each.connection === 'Connected' && each.disk === 'UpToDate' && each.peerDisk === 'UpToDate', 'Connected UpToDate/UpToDate after repair', 60_000);
+    console.log(`primary-2 UpToDate ${Date.now() - repaired} ms after the repair`);
+    expect(await node.exec('dmsetup table mailha-backing')).toMatch(/^0 \d+ linear \d+:\d+ 0\s*$/);
+    const repairLog = newLines(logBeforeRepair, await pair.storageKernelLog('primary-2'));
+    console.log(`primary-2 kernel log of the repair:\n${repairLog.join('\n')}`);
+    expect(repairLog.some((line) => line.includes('disk( Diskless -> Attaching )'))).toBe(true);
+    expect(repairLog.some((line) => /disk\( \w+ -> Inconsistent \)/.test(line)), 'the disk Inconsistent while it resyncs').toBe(true);
+    // A bitmap-based resync copies the blocks marked out of sync (those written while detached and
+    // the activity log's extents), not the whole disk.
+    const resync = repairLog.map((line) => /Began resync as SyncTarget \(will sync (\d+) KB \[(\d+) bits set\]\)/.exec(line)).find(Boolean);
+    expect(resync, 'a resync as SyncTarget').toBeTruthy();
+    expect(Number(resync![1]), 'KiB resynced').toBeLessThan(DISK_MIB * 1024);
+    expect(await fetchMessageId('primary-2', after.uid)).toBe(after.messageId);
+
+    // A second repair leaves the attached disk alone, as after a restart that attached it.
+    await pair.repairDisk('primary-2');
+    expect(await pair.stateOf('primary-2')).toMatchObject({ connection: 'Connected', disk: 'UpToDate', peerDisk: 'UpToDate' });
   });
 
   // The tests below run in this order: the cut fences primary-2, primary-1 serves alone, and

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { primariesAgree } from '../../harness/checkers/primaries-agree.js';
 import { storageInSync } from '../../harness/checkers/storage-in-sync.js';
 import type { HistoryEntry } from '../../harness/history/types.js';
+import { DISK_DETACH_STAND_IN, DISK_ERROR_STAND_IN, STONITH_STAND_IN, storageStandIns } from '../../harness/bed/docker/docker-bed.js';
 import { parseScenario, ScenarioError } from '../../harness/scenario/load.js';
 import { scenarioWith, SnapshotBuilder } from './history-builder.js';
 
@@ -132,6 +133,35 @@ describe('disk-fail plan', () => {
   });
 });
 
+describe('disk-fail mode', () => {
+  function diskFailStep(step: Record<string, unknown>) {
+    const parsed = parseScenario({ name: 'mode', question: 'Which mode?', topology: { storage: 'drbd' }, steps: [{ action: 'disk-fail', target: 'primary-1', ...step }] }, 'mode.yaml');
+    return parsed.steps[0];
+  }
+
+  it('defaults to io-error', () => {
+    expect(diskFailStep({})).toMatchObject({ action: 'disk-fail', mode: 'io-error' });
+  });
+
+  it.each(['io-error', 'detach'])('accepts %s', (mode) => {
+    expect(diskFailStep({ mode })).toMatchObject({ mode });
+  });
+
+  it('keeps durationSeconds beside the mode', () => {
+    expect(diskFailStep({ mode: 'detach', durationSeconds: 4 })).toMatchObject({ mode: 'detach', durationSeconds: 4 });
+  });
+
+  it('rejects an unknown mode naming the field', () => {
+    expect(planProblems([{ action: 'disk-fail', target: 'primary-1', mode: 'unplug' }])).toEqual([
+      'scenario.steps[0].mode: unknown disk-fail mode "unplug"; expected io-error or detach',
+    ]);
+  });
+
+  it('rejects mode on disk-repair', () => {
+    expect(planProblems([{ action: 'disk-fail', target: 'primary-1' }, { action: 'disk-repair', target: 'primary-1', mode: 'detach' }])[0]).toContain('scenario.steps[1]');
+  });
+});
+
 describe('DRBD fencing in the plan', () => {
   const cut = { action: 'link-fault', id: 'cut', link: 'storage', toxic: 'partition' };
 
@@ -172,5 +202,23 @@ describe('primaries-agree with an unread account', () => {
     const result = primariesAgree.check({ scenario, history: [], snapshots });
     expect(result.verdict).toBe('unknown');
     expect(result.evidence.unreadAccounts).toEqual(['user2']);
+  });
+});
+
+describe('disk-fail stand-ins', () => {
+  function standInsFor(steps: unknown[]) {
+    return storageStandIns(parseScenario({ name: 'stand-ins', question: 'What is simulated?', topology: { storage: 'drbd' }, steps }, 'stand-ins.yaml'));
+  }
+
+  it('names the error target for io-error', () => {
+    expect(standInsFor([{ action: 'disk-fail', target: 'primary-1' }])).toEqual([STONITH_STAND_IN, DISK_ERROR_STAND_IN]);
+  });
+
+  it('names drbdadm detach for detach', () => {
+    expect(standInsFor([{ action: 'disk-fail', target: 'primary-1', mode: 'detach' }])).toEqual([STONITH_STAND_IN, DISK_DETACH_STAND_IN]);
+  });
+
+  it('names no disk stand-in without disk-fail', () => {
+    expect(standInsFor([{ action: 'run', seconds: 1 }])).toEqual([STONITH_STAND_IN]);
   });
 });

@@ -25,6 +25,14 @@ describe('DRBD resource file', () => {
     expect(text).toMatch(/after-sb-2pri disconnect;/);
   });
 
+  it('sits on the device-mapper backing device', () => {
+    expect(text).toMatch(/^\s*disk \/dev\/mapper\/mailha-backing;$/m);
+  });
+
+  it('detaches a disk on an I/O error', () => {
+    expect(text).toMatch(/disk \{[^}]*on-io-error detach;[^}]*\}/);
+  });
+
   it('balances its braces', () => {
     expect(text.split('{').length).toBe(text.split('}').length);
   });

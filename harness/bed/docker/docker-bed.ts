@@ -14,7 +14,7 @@ import type { Bed, DnsUpdateOutcome, LinkControl, NodeLoss, NodeShell, ResourceU
 import { clientProxyName, proxySpecs, REPLICATION_PROXY, type ImapNode } from '../links/links.js';
 import { startToxiproxyContainer } from '../links/toxiproxy-container.js';
 import type { ToxiproxyLinks } from '../links/toxiproxy-links.js';
-import type { NodeName, Scenario } from '../../scenario/schema.js';
+import type { DiskFailMode, NodeName, Scenario } from '../../scenario/schema.js';
 import { TOPOLOGY_NODES } from '../../scenario/topology.js';
 import { generateTsigSecret, renderBindConfig, renderTsigKeyFile, TSIG_KEY_PATH, NAMED_CONF_PATH } from '../../images/bind-config.js';
 import type { Account } from '../../workload/client.js';
@@ -24,7 +24,6 @@ import { createInternalNetwork } from './internal-network.js';
 import { StaticIpContainer } from './static-ip-container.js';
 import { parseStoreListing, storeListingCommand } from './store-listing.js';
 import { DrbdPair, type PairNodeName } from '../drbd/drbd-pair.js';
-import { DRBD_RESOURCE } from '../drbd/config.js';
 
 const HOST_OCTET: Record<NodeName, number> = { 'primary-1': 10, 'primary-2': 11, backup: 20, dns: 30 };
 const TOXIPROXY_OCTET = 5;
@@ -74,6 +73,32 @@ export const STONITH_STAND_IN: StandIn = {
   reason: 'the nodes are containers on one host, with no power hardware of their own',
 };
 
+/** Named when a scenario fails a disk with `mode: io-error`. */
+export const DISK_ERROR_STAND_IN: StandIn = {
+  component: 'failing disk: device-mapper\'s error target under DRBD\'s backing device, returning EIO for every read and write',
+  standsFor: 'a dying disk or controller, which may also fail partly, intermittently or slowly',
+  reason:
+    'the nodes\' disks are files on one host and cannot fail as hardware does. The EIO still comes from the guest kernel\'s block layer, ' +
+    'and DRBD\'s detach on it (on-io-error detach) and the resync after the repair are real',
+};
+
+/** Named when a scenario fails a disk with `mode: detach`. */
+export const DISK_DETACH_STAND_IN: StandIn = {
+  component: 'failing disk: `drbdadm detach`, with no I/O error',
+  standsFor: 'a backing disk that returns I/O errors, on which DRBD detaches by its on-io-error policy',
+  reason: 'the scenario\'s disk-fail step has mode: detach; mode: io-error makes the backing device itself fail',
+};
+
+/** Returns the stand-ins of a scenario's storage: the shared volume, or DRBD's fencing and each disk-fail mode it uses. */
+export function storageStandIns(scenario: Scenario): StandIn[] {
+  if (scenario.topology.storage !== 'drbd') return [SHARED_VOLUME_STAND_IN];
+  const standIns = [STONITH_STAND_IN];
+  const diskFailModes = new Set(scenario.steps.flatMap((step) => (step.action === 'disk-fail' ? [step.mode] : [])));
+  if (diskFailModes.has('io-error')) standIns.push(DISK_ERROR_STAND_IN);
+  if (diskFailModes.has('detach')) standIns.push(DISK_DETACH_STAND_IN);
+  return standIns;
+}
+
 export const TOXIPROXY_STAND_IN: StandIn = {
   component: 'Toxiproxy: mailha\'s own Toxiproxy-compatible server (harness/toxiproxy)',
   standsFor: 'Shopify Toxiproxy 2.12',
@@ -101,7 +126,7 @@ export class DockerBed implements Bed, NodeShell {
   ) {
     this.zone = options.scenario.topology.zone;
     this.imapHostname = `imap.${this.zone}`;
-    this.standIns = options.scenario.topology.storage === 'drbd' ? [STONITH_STAND_IN] : [SHARED_VOLUME_STAND_IN];
+    this.standIns = storageStandIns(options.scenario);
   }
 
   get runId(): string {
@@ -294,22 +319,21 @@ export class DockerBed implements Bed, NodeShell {
     return { 'primary-1': first, 'primary-2': second };
   }
 
-  async failDisk(node: NodeName): Promise<void> {
-    await this.pairNode(node, 'fail the disk of').exec(`drbdadm detach ${DRBD_RESOURCE}`);
-    this.options.log.info({ node }, 'Detached DRBD disk');
+  async failDisk(node: NodeName, mode: DiskFailMode): Promise<string[]> {
+    const pair = this.pairFor(node, 'fail the disk of');
+    return pair.failDisk(node as PairNodeName, mode);
   }
 
   async repairDisk(node: NodeName): Promise<void> {
-    const member = this.pairNode(node, 'repair the disk of');
-    await member.exec(`drbdadm attach ${DRBD_RESOURCE}`);
-    this.options.log.info({ node }, 'Attached DRBD disk');
+    const pair = this.pairFor(node, 'repair the disk of');
+    await pair.repairDisk(node as PairNodeName);
   }
 
-  /** Returns a primary's UML node, or throws naming `verb` when the bed has no DRBD pair or the node is not a primary. */
-  private pairNode(node: NodeName, verb: string) {
+  /** Returns the DRBD pair, or throws naming `verb` when the bed has no DRBD pair or the node is not a primary. */
+  private pairFor(node: NodeName, verb: string): DrbdPair {
     if (!this.pair) throw new Error(`cannot ${verb} ${node} in run ${this.runId}: the disk fault needs topology.storage drbd`);
     if (node !== 'primary-1' && node !== 'primary-2') throw new Error(`cannot ${verb} ${node}: only the primaries have a DRBD disk`);
-    return this.pair.nodes[node];
+    return this.pair;
   }
 
   async listStore(node: NodeName): Promise<StoreEntry[]> {

@@ -14,8 +14,15 @@ export const DRBD_PORT = 7789;
 export const O2CB_PORT = 7777;
 export const DRBD_RESOURCE = 'mailha';
 export const DRBD_DEVICE = '/dev/drbd0';
-/** The guest's second UML disk (`ubd1`), DRBD's backing device. */
+/** The guest's second UML disk (`ubd1`), under DRBD's backing device. */
 export const BACKING_DISK = '/dev/ubdb';
+/** Name of the device-mapper device over {@link BACKING_DISK}; the guest's init creates it at every boot. */
+export const BACKING_MAPPING = 'mailha-backing';
+/**
+ * DRBD's backing device: a device-mapper linear mapping of all of {@link BACKING_DISK}, so the
+ * bed can make it fail with real I/O errors by loading dm's `error` target in its place.
+ */
+export const BACKING_DEVICE = `/dev/mapper/${BACKING_MAPPING}`;
 export const OCFS2_CLUSTER = 'mailha';
 
 /**
@@ -26,6 +33,8 @@ export const OCFS2_CLUSTER = 'mailha';
  * link is noticed in about a second instead of about ten: `ping-timeout` is in tenths of a second.
  * Split-brain recovery is automatic only where no data can be lost (`discard-zero-changes`,
  * `discard-secondary`); with two primaries that both wrote, the nodes stay disconnected.
+ * `on-io-error detach` makes DRBD drop a backing device that returns an I/O error and go on
+ * through the peer's disk (DRBD 8.4's default is `pass_on`, which reports the error upward).
  *
  * With `fencePeer`, DRBD freezes IO when it loses the peer and runs that command
  * (`resource-and-stonith`); IO resumes when it exits 7, "peer powered off".
@@ -48,7 +57,7 @@ export function renderDrbdResource(
     .join('');
   return `resource ${DRBD_RESOURCE} {
   device ${DRBD_DEVICE};
-  disk ${BACKING_DISK};
+  disk ${BACKING_DEVICE};
   meta-disk internal;
   net {
     protocol C;
@@ -61,6 +70,7 @@ export function renderDrbdResource(
     after-sb-2pri disconnect;
   }
   disk {
+    on-io-error detach;
     c-plan-ahead 0;
     resync-rate 400M;
 ${fencing}  }

@@ -13,7 +13,8 @@ import { removeLabelled } from '../docker/labels.js';
 import { proxySpecs, STORAGE_PROXY } from '../links/links.js';
 import { startToxiproxyContainer } from '../links/toxiproxy-container.js';
 import type { ToxiproxyLinks } from '../links/toxiproxy-links.js';
-import { DRBD_DEVICE, DRBD_PORT, DRBD_RESOURCE, OCFS2_CLUSTER, renderClusterConf, renderDrbdResource, type PairMember } from './config.js';
+import type { DiskFailMode } from '../../scenario/schema.js';
+import { BACKING_DISK, BACKING_MAPPING, DRBD_DEVICE, DRBD_PORT, DRBD_RESOURCE, OCFS2_CLUSTER, renderClusterConf, renderDrbdResource, type PairMember } from './config.js';
 import { formatDrbdState, parseProcDrbd, type DrbdState } from './status.js';
 import { StonithFencer } from './stonith.js';
 import { UmlNode } from './uml-node.js';
@@ -311,6 +312,91 @@ export class DrbdPair {
     for (const node of nodes) await this.mount(node);
     await Promise.all(nodes.map((node) => this.startCourier(node)));
     this.options.log.info({ nodes: names }, 'Restarted DRBD nodes');
+  }
+
+  /** Returns the DRBD and device-mapper lines of a node's kernel log, oldest first. */
+  async storageKernelLog(name: PairNodeName): Promise<string[]> {
+    const output = await this.nodes[name].exec('dmesg', 10_000);
+    return output.split('\n').filter((line) => /drbd|device-mapper/.test(line));
+  }
+
+  /**
+   * Fails a node's backing disk, waits until DRBD reads it as Diskless, and returns the DRBD and
+   * device-mapper kernel log lines written meanwhile: with `io-error` they show the I/O error
+   * and DRBD's "Local IO failed ... Detaching", which an admin detach does not log.
+   *
+   * `io-error` loads device-mapper's `error` target in place of the linear mapping under DRBD,
+   * so every read and write of the backing device returns EIO from the block layer. One direct
+   * read of the DRBD device then reaches the failed disk at once instead of at the next write.
+   * DRBD's `on-io-error detach` policy detaches the disk on that error and serves the read from
+   * the peer. `detach` runs `drbdadm detach`, with no I/O error.
+   *
+   * @throws GuestCommandError when a command fails in the guest, or Error when the disk does not
+   *   read Diskless within 30 s.
+   */
+  async failDisk(name: PairNodeName, mode: DiskFailMode): Promise<string[]> {
+    const node = this.nodes[name];
+    const logBefore = await this.storageKernelLog(name);
+    let output: string;
+    if (mode === 'io-error') {
+      output = await node.exec(
+        [
+          'set -e',
+          `dmsetup suspend ${BACKING_MAPPING}`,
+          `dmsetup load ${BACKING_MAPPING} --table "0 $(blockdev --getsz ${BACKING_DISK}) error"`,
+          `dmsetup resume ${BACKING_MAPPING}`,
+          // After the local EIO, DRBD serves this read from the peer's disk. Without an UpToDate
+          // peer the read fails, but DRBD still detaches, which the wait below checks.
+          `dd if=${DRBD_DEVICE} of=/dev/null bs=4096 count=1 iflag=direct status=none || echo "the read of ${DRBD_DEVICE} failed: no peer served it"`,
+        ].join('\n'),
+      );
+    } else {
+      output = await node.exec(`drbdadm detach ${DRBD_RESOURCE}`);
+    }
+    await this.waitForNodeState(name, (state) => state.disk === 'Diskless', 'disk Diskless', 30_000);
+    // NOTE: this assumes the kernel's ring buffer did not wrap during the fault; the new lines are those past the old count.
+    const kernelLog = (await this.storageKernelLog(name)).slice(logBefore.length);
+    this.options.log.info({ node: name, mode, output: output.trim(), kernelLog }, 'Failed DRBD backing disk');
+    return kernelLog;
+  }
+
+  /**
+   * Repairs a node's backing disk: loads the linear mapping over the whole UML disk again (a
+   * no-op after a `detach` fault) and attaches it to DRBD, which resyncs the blocks written
+   * meanwhile from the peer. Returns once the attach command succeeds, before the resync ends.
+   * A disk DRBD already has attached is left attached: a node restarted since the fault boots
+   * with the linear mapping and attaches its disk when it rejoins.
+   *
+   * @throws GuestCommandError when a command fails in the guest.
+   */
+  async repairDisk(name: PairNodeName): Promise<void> {
+    const output = await this.nodes[name].exec(
+      [
+        'set -e',
+        `dmsetup suspend ${BACKING_MAPPING}`,
+        `dmsetup load ${BACKING_MAPPING} --table "0 $(blockdev --getsz ${BACKING_DISK}) linear ${BACKING_DISK} 0"`,
+        `dmsetup resume ${BACKING_MAPPING}`,
+        // drbdadm dstate prints the local and the peer's disk state, e.g. Diskless/UpToDate.
+        `if [ "$(drbdadm dstate ${DRBD_RESOURCE} | cut -d/ -f1)" = Diskless ]; then drbdadm attach ${DRBD_RESOURCE}; else echo "already attached: $(drbdadm dstate ${DRBD_RESOURCE})"; fi`,
+      ].join('\n'),
+    );
+    this.options.log.info({ node: name, output: output.trim() }, 'Repaired DRBD backing disk');
+  }
+
+  /**
+   * Polls one node's DRBD state until `predicate` holds.
+   *
+   * @throws Error naming the node, `description`, the limit and the last state seen.
+   */
+  async waitForNodeState(name: PairNodeName, predicate: (state: DrbdState) => boolean, description: string, timeoutMs: number): Promise<DrbdState> {
+    const deadline = Date.now() + timeoutMs;
+    let last: DrbdState | undefined;
+    while (Date.now() < deadline) {
+      last = await this.stateOf(name);
+      if (predicate(last)) return last;
+      await new Promise((resolve) => setTimeout(resolve, STATE_POLL_MS));
+    }
+    throw new Error(`DRBD on ${name} did not reach ${description} within ${timeoutMs} ms (last seen ${last ? formatDrbdState(last) : 'no state read'})`);
   }
 
   /** Reads one node's DRBD state from its kernel. */
