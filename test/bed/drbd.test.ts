@@ -132,7 +132,10 @@ describe('DRBD pair on UML nodes', () => {
           };
           let timer: NodeJS.Timeout | undefined;
           const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limitMs + 5_000)));
-          const outcome = await Promise.race([command().then(() => 'ok' as const), timedOut]).finally(() => clearTimeout(timer));
+          // A failure becomes a value, so a command that fails after its timeout won is no unhandled rejection.
+          const failed = (error: unknown) => new Error(`${kind} ${folder} on ${node} failed`, { cause: error });
+          const outcome = await Promise.race([command().then(() => 'ok' as const, failed), timedOut]).finally(() => clearTimeout(timer));
+          if (outcome instanceof Error) throw outcome;
           const elapsed = Date.now() - started;
           commands++;
           slowestMs = Math.max(slowestMs, elapsed);
