@@ -125,6 +125,74 @@ describe('DRBD pair on UML nodes', () => {
     }
   });
 
+  test('two-node load on one account stays responsive', async () => {
+    // Both nodes serve the same folders at once, as when one account's connections land on
+    // different primaries. A command that meets the peer's Courier dot-lock waits for the lock's
+    // deletion. Without gamin polling OCFS2 (GAMINRC in drbd-pair.ts), that wait took 120 s.
+    // With it, the slowest of about 2,400 commands in 150 s took 3.6 s on 2 shared cores, so the
+    // limit is far above normal latency and far below the 120 s wait it guards against.
+    const loadMs = 60_000;
+    const limitMs = 15_000;
+    const folders = ['INBOX', 'INBOX.Load'];
+    const setup = imapClient(pair.nodes['primary-1'].address);
+    try {
+      await setup.connect();
+      await setup.mailboxCreate('INBOX.Load').catch(() => undefined);
+    } finally {
+      await setup.logout().catch(() => setup.close());
+    }
+
+    const slow: string[] = [];
+    let commands = 0;
+    let slowestMs = 0;
+    const deadline = Date.now() + loadMs;
+    const load = async (node: PairNodeName) => {
+      const client = new ImapFlow({ ...imapOptions(pair.nodes[node].address), disableAutoIdle: true });
+      await client.connect();
+      let stuck = false;
+      try {
+        for (let n = 0; Date.now() < deadline; n++) {
+          const folder = folders[n % folders.length]!;
+          const kind = (['append', 'fetch', 'store'] as const)[Math.floor(n / folders.length) % 3]!;
+          const started = Date.now();
+          const command = async () => {
+            if (kind === 'append') {
+              await client.append(folder, `From: drbd@mailha.test\r\nSubject: load ${node} ${n}\r\n\r\nload\r\n`);
+              return;
+            }
+            await client.mailboxOpen(folder);
+            if (kind === 'fetch') for await (const message of client.fetch('1:*', { flags: true })) void message;
+            else await client.messageFlagsAdd('1:*', ['\\Seen']);
+          };
+          let timer: NodeJS.Timeout | undefined;
+          const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limitMs + 5_000)));
+          // A failure becomes a value, so a command that fails after its timeout won is no unhandled rejection.
+          const failed = (error: unknown) => new Error(`${kind} ${folder} on ${node} failed`, { cause: error });
+          const outcome = await Promise.race([command().then(() => 'ok' as const, failed), timedOut]).finally(() => clearTimeout(timer));
+          if (outcome instanceof Error) throw outcome;
+          const elapsed = Date.now() - started;
+          commands++;
+          slowestMs = Math.max(slowestMs, elapsed);
+          if (elapsed > limitMs) slow.push(`${node} ${kind} ${folder}: ${elapsed} ms (${outcome})`);
+          if (outcome === 'timeout') {
+            stuck = true;
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        // A LOGOUT would queue behind the stuck command, so a stuck connection is dropped.
+        if (stuck) client.close();
+        else await client.logout().catch(() => client.close());
+      }
+    };
+    await Promise.all([load('primary-1'), load('primary-2')]);
+
+    console.log(`two-node load: ${commands} commands in ${loadMs} ms, slowest ${slowestMs} ms, ${slow.length} over ${limitMs} ms`);
+    expect(slow, `commands over ${limitMs} ms`).toEqual([]);
+    expect(commands, 'commands completed under load').toBeGreaterThan(100);
+  });
+
   test('DRBD link runs through the storage proxy', async () => {
     // primary-2 accepts every DRBD connection; each must come from the proxy, none from primary-1.
     const sockets = await pair.nodes['primary-2'].exec("ss -Htn state established '( sport = :7789 )'");

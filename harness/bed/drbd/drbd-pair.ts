@@ -95,6 +95,20 @@ export interface PairTimings {
  */
 const O2CB_TIMEOUTS = { deadThreshold: 7, idleTimeoutMs: 10_000, keepaliveDelayMs: 2_000, reconnectDelayMs: 2_000 };
 
+/**
+ * Gamin configuration that makes its file monitor poll OCFS2 once a second instead of relying on
+ * inotify, which reports only changes made on the local node.
+ *
+ * Courier 5.0.13 (IMAP_USELOCKS=1, Debian's default) locks a folder with the dot-lock
+ * `tmp/courier.lock` while it updates `courierimapuiddb`. When the lock exists, imapd registers it
+ * with FAM (gamin here) and waits up to 120 s for a deletion event: `maildir_lock` in
+ * courier-libs' maildir/maildirlock.c and `maildirwatch_unlock` in maildirwatch.c. Inotify sends
+ * no event when the other node removes the lock, so an IMAP command that met the peer's lock hung
+ * for 120 s (120.5 s measured), although the lock was gone within milliseconds. With polling, such
+ * a command waited 1 to 3.6 s. Syntax from gamin 0.1.10's config.html: `fsset FSTYPE poll SECONDS`.
+ */
+const GAMINRC = 'fsset ocfs2 poll 1\n';
+
 export class DrbdPair {
   readonly timings: Partial<PairTimings> = {};
   /** Fencer of the pair, set when `fencing` is on. Its `events` list every fence request. */
@@ -211,7 +225,7 @@ export class DrbdPair {
     return { 'primary-1': `${this.nodes['primary-1'].address}:${CLOSED_PORT}` };
   }
 
-  /** Writes the DRBD resource, cluster.conf and the accounts into the guest, whose /etc is new at every boot. */
+  /** Writes the DRBD resource, cluster.conf, gamin's configuration and the accounts into the guest, whose /etc is new at every boot. */
   private async configure(node: UmlNode): Promise<void> {
     const name = node.name as PairNodeName;
     const fencePeer = this.options.fencing ? `/mailha/fence-peer ${FENCE_DELAY_SECONDS[name]}` : undefined;
@@ -223,6 +237,8 @@ export class DrbdPair {
         writeFileScript(`/etc/drbd.d/${DRBD_RESOURCE}.res`, resource, '0644'),
         'install -d -m 0755 /etc/ocfs2',
         writeFileScript('/etc/ocfs2/cluster.conf', clusterConf, '0644'),
+        'install -d -m 0755 /etc/gamin',
+        writeFileScript('/etc/gamin/gaminrc', GAMINRC, '0644'),
         writeFileScript('/etc/mailha/accounts', accounts, '0600'),
         ...(this.options.extraFiles ?? []).map((file) => writeFileScript(file.path, file.content, file.mode)),
       ].join('\n'),
