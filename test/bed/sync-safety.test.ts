@@ -40,6 +40,15 @@ const APPLY_WITH_EMPTY_LIST_BUG = 's/FILENAME == ARGV\\[1\\]/NR == FNR/';
 const PUSH_MESSAGES_ONLY = '/^run_pass --filter=/d';
 const PUSH_UIDDB_ONLY = '/^run_pass --delete/d';
 const PUSH_WITHOUT_DELETE = 's/run_pass --delete/run_pass/';
+// sed expression that drops the final exclusion of a folder apply, so its rsyncs reach the
+// whole tree while the held list covers only the listed folders.
+const APPLY_WITHOUT_SCOPE_END = "s/^  SCOPE_END=(--filter='- \\*')$/  SCOPE_END=()/";
+// Paths of the account's INBOX and INBOX.Archive below the staging root, as mailha-sync-apply
+// takes them.
+const INBOX_FOLDER = `${ACCOUNT.login}/Maildir`;
+const ARCHIVE_FOLDER = `${ACCOUNT.login}/Maildir/.Archive`;
+const APPLY_LOOP_LOG = '/tmp/sync-safety-apply-loop.log';
+const APPLY_LOOP_PID = '/tmp/sync-safety-apply-loop.pid';
 const runId = `mailha-test-sync-${Date.now().toString(36)}-${process.pid}`;
 
 const scenario = parseScenario(
@@ -176,9 +185,31 @@ async function pushEdited(sedExpression: string): Promise<void> {
 }
 
 /** Runs mailha-sync-apply on the backup with its script edited by a sed expression. */
-async function applyEdited(sedExpression: string): Promise<string> {
+async function applyEdited(sedExpression: string, ...folders: string[]): Promise<string> {
   await shell('backup', 'sed -e "$1" /usr/local/sbin/mailha-sync-apply > /tmp/edited-apply', sedExpression);
-  return bed.exec('backup', ['bash', '/tmp/edited-apply']);
+  return bed.exec('backup', ['bash', '/tmp/edited-apply', ...folders]);
+}
+
+/** Appends one message to each given folder of the primary. */
+async function appendTo(messages: ReadonlyArray<{ folder: string; id: string }>): Promise<void> {
+  await withImap('primary-1', async (client) => {
+    for (const { folder, id } of messages) await client.append(folder, composeMessage(id, `appended to ${folder}`));
+  });
+}
+
+/** Returns the lines of the apply loop's log that report an apply. */
+async function applyLoopLines(): Promise<string[]> {
+  const log = await shell('backup', 'cat "$1" 2>/dev/null || true', APPLY_LOOP_LOG);
+  return log.split('\n').filter((line) => line.includes('mailha: apply'));
+}
+
+/** Polls `check` every 200 ms until it returns true; throws with `what` after `timeoutMs`. */
+async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; apply loop log:\n${(await applyLoopLines()).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Runs the sync as `bed.sync()` does but with edited scripts and without the read-only step. */
@@ -458,5 +489,89 @@ describe('sync safety', () => {
     await syncOrThrow();
     expect(uidDisagreements(await readAccount('primary-1'), await readAccount('backup'))).toEqual([]);
   });
-});
 
+  test('folder apply leaves other folders', async () => {
+    const archiveId = messageId('scoped.archive');
+    const inboxId = messageId('scoped.inbox');
+    const unlistedId = messageId('scoped.unlisted');
+    await appendTo([
+      { folder: 'INBOX.Archive', id: archiveId },
+      { folder: 'INBOX', id: inboxId },
+    ]);
+    await pushEdited('');
+    await writeMessageFile('backup', `${STAGING_MAILDIR}/.Archive/cur`, '1764000400.M10P10.scoped', ':2,', composeMessage(unlistedId, 'staged without a UID'), 1764000400);
+    const inboxUiddbBefore = await bed.exec('backup', ['cat', `${MAILDIR}/courierimapuiddb`]);
+
+    // Applying INBOX.Archive alone: its message arrives, the unlisted one is held, and INBOX,
+    // its parent directory, keeps its files and UID database.
+    expect(await bed.exec('backup', ['/usr/local/sbin/mailha-sync-apply', ARCHIVE_FOLDER])).toMatch(/scope=folders:1 held=1\b/);
+    const afterArchive = await readAccount('backup');
+    expect(uidsOf(afterArchive, archiveId)).toEqual(uidsOf(await readAccount('primary-1'), archiveId));
+    expect(uidsOf(afterArchive, archiveId)).toHaveLength(1);
+    expect(uidsOf(afterArchive, inboxId)).toEqual([]);
+    expect(await messageFiles('backup', MAILDIR, inboxId)).toEqual([]);
+    expect(await bed.exec('backup', ['cat', `${MAILDIR}/courierimapuiddb`])).toBe(inboxUiddbBefore);
+    expect(uidsOf(afterArchive, unlistedId)).toEqual([]);
+    expect(await messageFiles('backup', MAILDIR, unlistedId)).toEqual([]);
+
+    // Applying INBOX alone: its message arrives, and INBOX.Archive, a subdirectory of it,
+    // keeps its pending message staged.
+    const archiveLaterId = messageId('scoped.archive-later');
+    await appendTo([{ folder: 'INBOX.Archive', id: archiveLaterId }]);
+    await pushEdited('');
+    await writeMessageFile('backup', `${STAGING_MAILDIR}/.Archive/cur`, '1764000400.M10P10.scoped', ':2,', composeMessage(unlistedId, 'staged without a UID'), 1764000400);
+    expect(await bed.exec('backup', ['/usr/local/sbin/mailha-sync-apply', INBOX_FOLDER])).toMatch(/scope=folders:1 held=0\b/);
+    const afterInbox = await readAccount('backup');
+    expect(uidsOf(afterInbox, inboxId)).toEqual(uidsOf(await readAccount('primary-1'), inboxId));
+    expect(uidsOf(afterInbox, inboxId)).toHaveLength(1);
+    expect(uidsOf(afterInbox, archiveLaterId)).toEqual([]);
+    expect(await messageFiles('backup', MAILDIR, archiveLaterId)).toEqual([]);
+    expect(uidsOf(afterInbox, unlistedId)).toEqual([]);
+
+    // A folder that staging no longer has makes the apply take the whole tree.
+    expect(await bed.exec('backup', ['/usr/local/sbin/mailha-sync-apply', `${ACCOUNT.login}/Maildir/.Gone`])).toMatch(/scope=full held=\d+/);
+    const afterFull = await readAccount('backup');
+    expect(uidsOf(afterFull, archiveLaterId)).toHaveLength(1);
+    expect(uidsOf(afterFull, unlistedId)).toEqual([]);
+
+    await syncOrThrow();
+    const synced = await readAccount('backup');
+    expect(uidDisagreements(await readAccount('primary-1'), synced)).toEqual([]);
+    expect(duplicates(synced)).toEqual([]);
+
+    // Broken variant: a folder apply without the final exclusion reaches INBOX too.
+    const brokenInboxId = messageId('scoped.broken-inbox');
+    await appendTo([
+      { folder: 'INBOX.Archive', id: messageId('scoped.broken-archive') },
+      { folder: 'INBOX', id: brokenInboxId },
+    ]);
+    await pushEdited('');
+    expect(await applyEdited(APPLY_WITHOUT_SCOPE_END, ARCHIVE_FOLDER)).toMatch(/scope=folders:1\b/);
+    expect(await messageFiles('backup', MAILDIR, brokenInboxId)).toHaveLength(1);
+
+    await syncOrThrow();
+    expect(uidDisagreements(await readAccount('primary-1'), await readAccount('backup'))).toEqual([]);
+  });
+
+  test('apply loop applies changed folders', async () => {
+    await shell('backup', 'setsid bash -c \'echo $$ > "$1"; exec /usr/local/sbin/mailha-apply-on-change\' sh "$1" > "$2" 2>&1 < /dev/null &', APPLY_LOOP_PID, APPLY_LOOP_LOG);
+    try {
+      await waitFor('the first full apply', 60_000, async () => (await applyLoopLines()).length > 0);
+      const first = await applyLoopLines();
+      expect(first[0]).toMatch(/^mailha: apply done .* scope=full held=\d+$/);
+
+      const id = messageId('apply-loop');
+      await appendTo([{ folder: 'INBOX.Archive', id }]);
+      await pushEdited('');
+      await waitFor('the pushed message on the backup', 30_000, async () => uidsOf(await readAccount('backup'), id).length === 1);
+      const applies = (await applyLoopLines()).slice(first.length);
+      expect(applies.length).toBeGreaterThan(0);
+      // Every apply after the first is a folder apply. The number of folders is not checked,
+      // because Courier on the primary may rewrite files of other folders when a test reads them.
+      for (const line of applies) expect(line).toMatch(/^mailha: apply done .* scope=folders:\d+ held=\d+$/);
+      expect(uidDisagreements(await readAccount('primary-1'), await readAccount('backup'))).toEqual([]);
+    } finally {
+      await shell('backup', '[ -f "$1" ] && kill -TERM -- "-$(cat "$1")"; rm -f "$1"', APPLY_LOOP_PID);
+    }
+  });
+});
