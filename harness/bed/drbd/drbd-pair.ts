@@ -370,7 +370,7 @@ export class DrbdPair {
       output = await node.exec(`drbdadm detach ${DRBD_RESOURCE}`);
     }
     await this.waitForNodeState(name, (state) => state.disk === 'Diskless', 'disk Diskless', 30_000);
-    // NOTE: this assumes the kernel's ring buffer did not wrap during the fault; the new lines are those past the old count.
+    // NOTE: this assumes the kernel's ring buffer did not wrap during the fault. The new lines are those past the old count.
     const kernelLog = (await this.storageKernelLog(name)).slice(logBefore.length);
     this.options.log.info({ node: name, mode, output: output.trim(), kernelLog }, 'Failed DRBD backing disk');
     return kernelLog;

@@ -20,7 +20,7 @@
  *
  * What it does to UIDs and flags (read on both sides by the bed test `imap-copy admin login
  * copies probes`): APPEND lets the backup assign UIDs of its own, in copy order under its own
- * UIDVALIDITY, so a client that fails over sees other UIDs for the same mail unless both folders
+ * UIDVALIDITY, so a client that fails over reads other UIDs for the same mail unless both folders
  * happened to start identical. Flags other than `\Recent` and INTERNALDATE are copied once, at
  * APPEND; later flag changes and expunges on the primary are not replicated.
  */

@@ -77,7 +77,7 @@ export class LsyncdStrategy implements ReplicationStrategy {
     const wallToBench = Date.now() - this.context.now();
     for (const line of lines.slice(this.applyLines)) {
       const match = /mailha: apply (done|failed) ms=(\d+) end=(\d+)(?: scope=(\S+))?/.exec(line);
-      if (!match || match[1] === 'failed') this.context.log.info({ strategy: this.name, line }, 'apply loop on the backup');
+      if (!match || match[1] === 'failed') this.context.log.info({ strategy: this.name, line }, 'Apply loop on the backup logged a line that is no pass, or a failed apply');
       if (!match) continue;
       const ms = Number(match[2]);
       const endAt = Number(match[3]) - wallToBench;

@@ -1,6 +1,6 @@
 /**
- * Names of other accounts' folders in Courier-IMAP's virtual shared namespace, as an administrator
- * (authlib group `administrators`) sees them once the account is in Courier's shared index.
+ * Names of other accounts' folders in Courier-IMAP's virtual shared namespace, as Courier lists them to an
+ * administrator (authlib group `administrators`) once the account is in Courier's shared index.
  * Measured on Debian bookworm's courier-imap 5.0.13: NAMESPACE returns `(("#shared." "."))` among
  * the shared namespaces, an account's INBOX is `#shared.LOGIN` and its folder `INBOX.Probes` is
  * `#shared.LOGIN.Probes`.
